@@ -1,0 +1,138 @@
+"""Named personas, so that a test reads like a story.
+
+The bureau safety officer, the officer and a teacher of school A, the officer
+of school B, a police liaison, an auditor and an anonymous visitor. People whose
+roles need a second factor get a confirmed TOTP device; ``login(client, person)``
+signs them in with a verified session.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safecampus.audit.models import AuditPurgePermit
+from safecampus.organizations.choices import Role, UnitKind
+from safecampus.organizations.tests.factories import (
+    AgencyFactory,
+    BureauFactory,
+    MembershipFactory,
+    SchoolFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+# Tasks run inline in tests unless a test starts a real consumer.
+os.environ.setdefault("HUEY_IMMEDIATE", "1")
+
+
+@dataclass
+class District:
+    bureau: object
+    safety_section: object
+    school_a: object
+    school_b: object
+    police_station: object
+
+
+@pytest.fixture
+def district(db) -> District:
+    bureau = BureauFactory()
+    section = UnitFactory(code="JY-AJK", name="职社科（安监科）", parent=bureau, is_safety_section=True)
+    station = AgencyFactory(code="GA-SJ", name="三井派出所", parent=None)
+    school_a = SchoolFactory(unit__code="XB-001", unit__name="新北区实验小学", police_station=station)
+    school_b = SchoolFactory(unit__code="XB-002", unit__name="新北区河海中学", school_kind="junior")
+    return District(bureau, section, school_a.unit, school_b.unit, station)
+
+
+def _person(username: str, unit, role: str, *, second_factor: bool = False, **extra):
+    user = UserFactory(username=username, **extra)
+    MembershipFactory(user=user, unit=unit, role=role)
+    if second_factor:
+        TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    return user
+
+
+@pytest.fixture
+def safety_officer(district):
+    return _person("safety_officer", district.safety_section, Role.BUREAU_SAFETY_OFFICER,
+                   second_factor=True, full_name="王安全", phone="13800138000")
+
+
+@pytest.fixture
+def officer_a(district):
+    return _person("officer_a", district.school_a, Role.SCHOOL_OFFICER, full_name="李专人", phone="13900139001")
+
+
+@pytest.fixture
+def principal_a(district):
+    return _person("principal_a", district.school_a, Role.PRINCIPAL, full_name="张校长")
+
+
+@pytest.fixture
+def teacher_a(district):
+    return _person("teacher_a", district.school_a, Role.TEACHER, full_name="赵老师")
+
+
+@pytest.fixture
+def officer_b(district):
+    return _person("officer_b", district.school_b, Role.SCHOOL_OFFICER, full_name="陈专人")
+
+
+@pytest.fixture
+def police_liaison(district):
+    return _person("police_liaison", district.police_station, Role.PARTNER_LIAISON,
+                   second_factor=True, full_name="刘警官")
+
+
+@pytest.fixture
+def auditor(district):
+    return _person("auditor", district.bureau, Role.AUDITOR, second_factor=True, full_name="周审计")
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but with a role this code does not know: must see nothing."""
+    unit = UnitFactory(code="ZZ-1", kind=UnitKind.SECTION)
+    user = UserFactory(username="outsider")
+    MembershipFactory(user=user, unit=unit, role="janitor")
+    return user
+
+
+def login(client: Client, user) -> Client:
+    """Sign in as ``user``; a verified second factor is recorded where the role needs one."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def as_user(client):
+    def sign_in(user):
+        return login(client, user)
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _allow_flush_of_audit_trail(request):
+    """Transactional tests flush every table; the append-only trigger needs its test permit."""
+    yield
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        from datetime import datetime, timezone
+
+        AuditPurgePermit.objects.create(cutoff=datetime(9999, 12, 31, tzinfo=timezone.utc))
+
+
+@pytest.fixture(autouse=True)
+def _settings_for_tests(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "attachments"

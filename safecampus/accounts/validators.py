@@ -1,0 +1,39 @@
+"""Password policy pieces that Django does not ship."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+
+class CharacterClassValidator:
+    """Require characters from several classes: lower case, upper case, digits, symbols."""
+
+    def __init__(self, min_classes: int = 3) -> None:
+        self.min_classes = min_classes
+
+    def validate(self, password: str, user: Any = None) -> None:
+        classes = [
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(c in string.punctuation or not c.isascii() for c in password),
+        ]
+        if sum(classes) < self.min_classes:
+            raise ValidationError(self.get_help_text(), code="password_too_simple")
+
+    def get_help_text(self) -> str:
+        return ngettext(
+            "Your password must mix at least %(n)d kind of character "
+            "(lower case, upper case, digits, symbols).",
+            "Your password must mix at least %(n)d kinds of characters "
+            "(lower case, upper case, digits, symbols).",
+            self.min_classes,
+        ) % {"n": self.min_classes}
+
+
+__all__ = ["CharacterClassValidator", "_"]

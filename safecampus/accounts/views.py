@@ -1,0 +1,109 @@
+"""Sign-in, sign-out and the TOTP second factor."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safecampus.accounts.forms import LoginForm, TokenForm
+from safecampus.accounts.services import totp_device_confirm, totp_device_start
+from safecampus.core.access import Access, AccessMixin
+
+
+class LoginView(auth_views.LoginView):
+    access = Access.public()
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    access = Access.public()
+
+
+def lockout_response(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    """Shown while an account is locked; says nothing about whether the account exists."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form = LoginForm(request)
+    message = _(
+        "Too many failed attempts. Sign-in for this account is paused for %(minutes)d minutes."
+    ) % {"minutes": minutes}
+    return render(
+        request, "accounts/login.html", {"form": form, "lockout_message": message}, status=429
+    )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
+
+
+class TwoFactorView(AccessMixin, View):
+    """Set up (first time) or verify a TOTP code; bureau, partner and admin roles must pass it."""
+
+    access = Access.authenticated()
+    template_name = "accounts/two_factor.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, TokenForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = TokenForm(request.POST)
+        device = self._confirmed_device(request) or self._pending_device(request)
+        if (
+            form.is_valid()
+            and device is not None
+            and device.verify_token(form.cleaned_data["token"].strip())
+        ):
+            if not device.confirmed:
+                totp_device_confirm(actor=request.user, device=device)
+            otp_login(request, device)
+            return HttpResponseRedirect(_safe_next(request))
+        form.add_error(
+            "token", _("That code is not valid. Check your device's clock and try again.")
+        )
+        return self._render(request, form, status=400)
+
+    def _render(self, request: HttpRequest, form: TokenForm, status: int = 200) -> HttpResponse:
+        device = self._confirmed_device(request)
+        context: dict[str, Any] = {
+            "form": form,
+            "next": _safe_next(request),
+            "setup": device is None,
+        }
+        if device is None:
+            pending = self._pending_device(request) or totp_device_start(actor=request.user)
+            context.update(_setup_context(pending))
+        return render(request, self.template_name, context, status=status)
+
+    @staticmethod
+    def _confirmed_device(request: HttpRequest) -> TOTPDevice | None:
+        return TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+
+    @staticmethod
+    def _pending_device(request: HttpRequest) -> TOTPDevice | None:
+        return TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+
+
+def _setup_context(device: TOTPDevice) -> dict[str, Any]:
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    qr = segno.make(device.config_url, error="m")
+    return {
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "qr": qr.svg_data_uri(scale=4),
+    }

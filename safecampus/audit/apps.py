@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "safecampus.audit"
+    label = "audit"
+
+    def ready(self) -> None:
+        from safecampus.audit import signals  # noqa: F401

@@ -1,0 +1,84 @@
+"""Regulatory numbers as settings, each with the rule it comes from.
+
+A district overrides any of them with an environment variable
+``RULE_<NAME>`` (upper case). Code reads them through ``rule(name)`` so that
+no number from a regulation is a literal in domain code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    value: int
+    unit: str
+    source: str
+    description: str
+
+
+RULE_DEFAULTS: tuple[Rule, ...] = (
+    Rule(
+        "audit_retention_days",
+        190,
+        "days",
+        "《网络安全法》第二十一条：网络日志留存不少于六个月 (Cybersecurity Law art. 21)",
+        "Audit and security logs are kept at least this long.",
+    ),
+    Rule(
+        "login_failure_limit",
+        5,
+        "attempts",
+        "GB/T 22239-2019 等保三级 身份鉴别：登录失败处理 (MLPS level 3, identification)",
+        "Failed logins before an account is locked.",
+    ),
+    Rule(
+        "login_lockout_minutes",
+        30,
+        "minutes",
+        "GB/T 22239-2019 等保三级 身份鉴别：登录失败处理 (MLPS level 3, identification)",
+        "How long a locked account stays locked.",
+    ),
+    Rule(
+        "session_idle_minutes",
+        30,
+        "minutes",
+        "GB/T 22239-2019 等保三级 身份鉴别：登录连接超时自动退出 (MLPS level 3)",
+        "Idle time after which a session ends.",
+    ),
+    Rule(
+        "transfer_feedback_days",
+        15,
+        "working days",
+        "District practice for feedback on transferred leads; no national number found [GK]",
+        "Default time a receiving unit has to report back on a transfer.",
+    ),
+)
+
+
+def load_rules(defaults: tuple[Rule, ...]) -> dict[str, Rule]:
+    """Apply ``RULE_<NAME>`` environment overrides; a bad value stops start-up."""
+    rules = {}
+    for item in defaults:
+        raw = os.environ.get(f"RULE_{item.name.upper()}")
+        if raw is not None:
+            try:
+                item = replace(item, value=int(raw))
+            except ValueError as exc:
+                raise ImproperlyConfigured(f"RULE_{item.name.upper()} must be an integer.") from exc
+            if item.value < 0:
+                raise ImproperlyConfigured(f"RULE_{item.name.upper()} must not be negative.")
+        rules[item.name] = item
+    return rules
+
+
+def rule(name: str) -> int:
+    """The value in force for the regulatory number ``name``."""
+    from django.conf import settings
+
+    return settings.SAFECAMPUS_RULES[name].value

@@ -1,0 +1,64 @@
+"""The mission's modules, in the plan's order; a module not built yet says "coming"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Module:
+    key: str
+    label: str | Promise
+    icon: str
+    requirement: str
+    url_name: str | None
+    roles: frozenset[str]
+
+    @property
+    def url(self) -> str | None:
+        if self.url_name is None:
+            return None
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+STAFF = BUREAU_ROLES | SCHOOL_ROLES
+MODULES: tuple[Module, ...] = (
+    Module(
+        "home", _("Overview"), "speedometer2", "", "dashboard:home", STAFF | {Role.PARTNER_LIAISON}
+    ),
+    Module(
+        "responsibility",
+        _("Responsibility"),
+        "people",
+        "R-1.1",
+        "organizations:responsibility",
+        BUREAU_ROLES,
+    ),
+    Module("clues", _("Leads"), "flag", "R-2", None, STAFF | {Role.PARTNER_LIAISON}),
+    Module("incidents", _("School disturbances"), "exclamation-octagon", "R-3", None, STAFF),
+    Module("surroundings", _("Surroundings"), "geo-alt", "R-4", None, STAFF),
+    Module("alarms", _("Smart security"), "broadcast", "R-5.2", None, STAFF),
+    Module("risk", _("Risk warning"), "thermometer-half", "R-5.5", None, STAFF),
+    Module("education", _("Safety education"), "book", "R-6", None, STAFF),
+    Module("bullying", _("Bullying"), "shield-check", "R-7", None, STAFF),
+    Module("inspections", _("Inspections"), "clipboard-check", "R-8.3", None, STAFF),
+    Module("schools", _("Schools"), "building", "", "organizations:school_list", STAFF),
+    Module(
+        "audit", _("Audit trail"), "journal-text", "", "audit:event_list", frozenset({Role.AUDITOR})
+    ),
+)
+
+
+def modules_for(user: Any) -> list[Module]:
+    roles = user.roles
+    return [m for m in MODULES if m.roles & roles]

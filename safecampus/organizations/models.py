@@ -1,0 +1,198 @@
+"""Units (bureau, sections, institutions, schools, partner agencies), schools and memberships."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from safecampus.core.models import TimeStampedModel
+from safecampus.organizations.choices import AgencyKind, Role, SchoolKind, UnitKind
+
+if TYPE_CHECKING:
+    from safecampus.accounts.models import User
+
+code_validator = RegexValidator(
+    r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", _("Use capital letters, digits and dashes, e.g. XB-001.")
+)
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def visible_to(self, user: User | Any) -> UnitQuerySet:
+        """Bureau and admin roles see every unit; others see the units they belong to."""
+        scope = getattr(user, "scope", None)
+        if scope is None:
+            return self.none()
+        if scope.district_wide or scope.is_admin:
+            return self.all()
+        return self.filter(pk__in=scope.unit_ids)
+
+    def schools(self) -> UnitQuerySet:
+        return self.filter(kind=UnitKind.SCHOOL)
+
+
+class Unit(TimeStampedModel):
+    """A unit (单位): the bureau, a section (科室), an institution, a school, an agency."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=120)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, db_index=True)
+    agency_kind = models.CharField(
+        _("agency kind"), max_length=20, choices=AgencyKind.choices, blank=True
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    is_safety_section = models.BooleanField(
+        _("safety section"),
+        default=False,
+        help_text=_("The section that receives every lead and incident (职社科/安监科)."),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    office_phone = models.CharField(_("office phone"), max_length=40, blank=True)
+    latitude = models.DecimalField(
+        _("latitude (WGS-84)"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude (WGS-84)"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_safety_section"],
+                condition=Q(is_safety_section=True),
+                name="one_safety_section",
+            ),
+            models.CheckConstraint(
+                condition=Q(agency_kind="")
+                | Q(kind__in=[UnitKind.AGENCY, UnitKind.POLICE_STATION]),
+                name="agency_kind_only_for_agencies",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+class SchoolQuerySet(models.QuerySet["School"]):
+    def visible_to(self, user: User | Any) -> SchoolQuerySet:
+        """Bureau roles see every school; school roles their own; partners and auditors none."""
+        scope = getattr(user, "scope", None)
+        if scope is None:
+            return self.none()
+        if scope.district_wide:
+            return self.all()
+        return self.filter(unit_id__in=scope.school_unit_ids)
+
+
+class School(models.Model):
+    """A school (学校), kindergarten included: the unit's school-specific facts."""
+
+    unit = models.OneToOneField(
+        Unit,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="school",
+        limit_choices_to={"kind": UnitKind.SCHOOL},
+    )
+    school_kind = models.CharField(_("school kind"), max_length=20, choices=SchoolKind.choices)
+    boarding = models.BooleanField(_("boarding"), default=False)
+    students = models.PositiveIntegerField(_("students"), default=0)
+    staff = models.PositiveIntegerField(_("staff"), default=0)
+    police_station = models.ForeignKey(
+        Unit,
+        verbose_name=_("police station of the area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="schools_policed",
+        limit_choices_to={"kind": UnitKind.POLICE_STATION},
+    )
+    supervising_section = models.ForeignKey(
+        Unit,
+        verbose_name=_("supervising section"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="schools_supervised",
+        limit_choices_to={"kind__in": [UnitKind.SECTION, UnitKind.INSTITUTION]},
+    )
+
+    objects = SchoolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__code"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+
+    def __str__(self) -> str:
+        return str(self.unit)
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(is_active=True, user__is_active=True)
+
+    def visible_to(self, user: User | Any) -> MembershipQuerySet:
+        scope = getattr(user, "scope", None)
+        if scope is None:
+            return self.none()
+        if scope.district_wide or scope.is_admin:
+            return self.all()
+        return self.filter(unit_id__in=scope.school_unit_ids)
+
+
+class Membership(TimeStampedModel):
+    """A person's role in a unit (任职). A person may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    title = models.CharField(_("title"), max_length=60, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_membership"),
+        ]
+        indexes = [models.Index(fields=["unit", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit.code}"
