@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from safecampus.attachments.views import AttachmentDownloadView
 
 app_name = "attachments"
-urlpatterns: list = []
+urlpatterns = [
+    path("<uuid:attachment_id>/download", AttachmentDownloadView.as_view(), name="download"),
+]

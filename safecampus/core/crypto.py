@@ -72,10 +72,10 @@ def decrypt(token: str, *, context: str) -> str:
     aead = keyring().keys.get(key_id)
     if prefix != TOKEN_PREFIX or aead is None:
         raise DecryptionError(f"No configured key {key_id!r} for this value.")
-    raw = base64.urlsafe_b64decode(body)
     try:
+        raw = base64.urlsafe_b64decode(body)
         return aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
-    except InvalidTag as exc:
+    except (InvalidTag, ValueError) as exc:  # ValueError: bad base64, or a cut nonce
         raise DecryptionError("The value was altered or belongs to another column.") from exc
 
 
