@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from safecampus.cases import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("holidays/", views.HolidayOverrideListView.as_view(), name="holiday_list"),
+    path("holidays/delete/", views.HolidayOverrideDeleteView.as_view(), name="holiday_delete"),
+]

@@ -1,0 +1,14 @@
+"""Periodic work of the case kernel; tasks only call services."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from safecampus.cases.services import deadline_sweep
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def deadline_sweep_task() -> int:
+    """Escalate overdue deadlines; safe to run on several workers at once."""
+    return deadline_sweep()
