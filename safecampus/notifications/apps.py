@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "safecampus.notifications"
     label = "notifications"
+
+    def ready(self) -> None:
+        from safecampus.notifications.live import InboxSource
+        from safecampus.stream.broker import USER_CHANNEL_PREFIX, register_source
+
+        register_source(USER_CHANNEL_PREFIX, InboxSource())
