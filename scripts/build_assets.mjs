@@ -1,0 +1,60 @@
+// Copy the front-end libraries installed by `npm ci` into static/vendor/.
+//
+// No bundler: the browser loads the libraries' own dist files, served by
+// whitenoise. Nothing is fetched at run time (school intranets have no internet).
+// Source maps are copied where a file names one, because Django's manifest
+// storage (production) refuses a file whose sourceMappingURL points nowhere.
+
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const modules = join(root, "node_modules");
+const vendor = join(root, "static", "vendor");
+
+// [package, file or folder inside the package, destination inside static/vendor/<package-dir>/]
+const FILES = [
+  ["htmx.org", "dist/htmx.min.js", "htmx/htmx.min.js"],
+  ["bootstrap", "dist/css/bootstrap.min.css", "bootstrap/bootstrap.min.css"],
+  ["bootstrap", "dist/css/bootstrap.min.css.map", "bootstrap/bootstrap.min.css.map"],
+  ["bootstrap", "dist/js/bootstrap.bundle.min.js", "bootstrap/bootstrap.bundle.min.js"],
+  ["bootstrap", "dist/js/bootstrap.bundle.min.js.map", "bootstrap/bootstrap.bundle.min.js.map"],
+  ["bootstrap-icons", "font/bootstrap-icons.min.css", "bootstrap-icons/bootstrap-icons.min.css"],
+  ["bootstrap-icons", "font/fonts", "bootstrap-icons/fonts"],
+  ["echarts", "dist/echarts.min.js", "echarts/echarts.min.js"],
+  ["leaflet", "dist/leaflet.js", "leaflet/leaflet.js"],
+  ["leaflet", "dist/leaflet.js.map", "leaflet/leaflet.js.map"],
+  ["leaflet", "dist/leaflet.css", "leaflet/leaflet.css"],
+  ["leaflet", "dist/images", "leaflet/images"],
+];
+
+function version(pkg) {
+  return JSON.parse(readFileSync(join(modules, pkg, "package.json"), "utf8")).version;
+}
+
+function main() {
+  if (!existsSync(modules)) {
+    console.error("node_modules/ is missing: run `npm ci` first.");
+    process.exit(1);
+  }
+  rmSync(vendor, { recursive: true, force: true });
+  const versions = {};
+  for (const [pkg, from, to] of FILES) {
+    const source = join(modules, pkg, from);
+    if (!existsSync(source)) {
+      console.error(`missing ${relative(root, source)}: is ${pkg} installed at the locked version?`);
+      process.exit(1);
+    }
+    const target = join(vendor, to);
+    mkdirSync(dirname(target), { recursive: true });
+    cpSync(source, target, { recursive: statSync(source).isDirectory() });
+    versions[pkg] = version(pkg);
+    console.log(`${pkg}@${versions[pkg]}  ${from} -> static/vendor/${to}`);
+  }
+  // Which versions were built, for the about page and for anyone checking a deployment.
+  writeFileSync(join(vendor, "versions.json"), JSON.stringify(versions, null, 2) + "\n");
+  console.log(`static/vendor/ built: ${Object.keys(versions).length} packages.`);
+}
+
+main();

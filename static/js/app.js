@@ -1,0 +1,471 @@
+/* SafeCampus 平安校园 — every behaviour of the shell. CSP forbids inline scripts and
+ * inline styles, so templates only carry data attributes and JSON blocks:
+ *
+ *   <form data-language-switch> … <select data-autosubmit>   submit on change
+ *   data-confirm="Question?"         on a form, link, button or htmx element: ask first
+ *   .alert[data-autodismiss="6000"]  close after n milliseconds
+ *   <div data-chart="ID">            ECharts; options from <script type="application/json" id="ID">
+ *   <div data-map="ID">              Leaflet; {center, zoom, markers:[{lat, lng, label, level, url}]}
+ *                                    from the JSON block ID; tiles only with data-tiles="URL"
+ *   <body data-stream-url="URL">     live events (SSE): `notification` updates #bell-count
+ *
+ * ECharts and Leaflet are loaded on demand from the <meta name="sc-asset-…"> URLs in
+ * base.html, only on pages that have a data-chart or data-map element.
+ * Everything is set up on page load and again on content swapped in by htmx.
+ */
+(function () {
+  "use strict";
+
+  document.documentElement.classList.remove("no-js");
+  document.documentElement.classList.add("js");
+
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function readJson(id) {
+    const node = id && document.getElementById(id);
+    if (!node) {
+      console.warn("SafeCampus: no JSON block #" + id);
+      return null;
+    }
+    try {
+      let value = JSON.parse(node.textContent);
+      // json_script applied to an already-serialised string encodes it twice.
+      if (typeof value === "string") value = JSON.parse(value);
+      return value;
+    } catch (err) {
+      console.warn("SafeCampus: JSON block #" + id + " is not valid JSON", err);
+      return null;
+    }
+  }
+
+  function cssVar(name) {
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  }
+
+  // JSON cannot name a CSS variable's value; "var(--sc-level-1)" strings are resolved here.
+  function resolveCssVars(value) {
+    if (typeof value === "string") {
+      const m = /^var\((--[\w-]+)\)$/.exec(value.trim());
+      return m ? cssVar(m[1]) || value : value;
+    }
+    if (Array.isArray(value)) return value.map(resolveCssVars);
+    if (value && typeof value === "object") {
+      const out = {};
+      for (const key of Object.keys(value)) out[key] = resolveCssVars(value[key]);
+      return out;
+    }
+    return value;
+  }
+
+  // Heavy libraries (ECharts ~1 MB, Leaflet) load only on pages that use them.
+  const loading = {};
+  function asset(name) {
+    const meta = document.querySelector('meta[name="sc-asset-' + name + '"]');
+    return meta ? meta.getAttribute("content") : null;
+  }
+  function loadScript(name, globalName) {
+    if (window[globalName]) return Promise.resolve(window[globalName]);
+    const url = asset(name);
+    if (!url) return Promise.reject(new Error("SafeCampus: no asset " + name));
+    loading[name] =
+      loading[name] ||
+      new Promise(function (resolve, reject) {
+        const script = document.createElement("script");
+        script.src = url;
+        script.onload = function () { resolve(window[globalName]); };
+        script.onerror = function () { reject(new Error("SafeCampus: could not load " + url)); };
+        document.head.append(script);
+      });
+    return loading[name];
+  }
+  function loadStylesheet(name) {
+    const url = asset(name);
+    if (!url || document.querySelector('link[href="' + url + '"]')) return Promise.resolve();
+    loading[name] =
+      loading[name] ||
+      new Promise(function (resolve) {
+        const link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = url;
+        link.onload = link.onerror = function () { resolve(); };
+        document.head.append(link);
+      });
+    return loading[name];
+  }
+
+  function onReady(fn) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn);
+    else fn();
+  }
+
+  // Run `setup(root)` now and on every fragment htmx swaps in.
+  function each(setup) {
+    onReady(function () {
+      setup(document);
+    });
+    document.addEventListener("htmx:load", function (evt) {
+      if (evt.target !== document.body) setup(evt.target);
+    });
+  }
+
+  function within(root, selector) {
+    const found = Array.from(root.querySelectorAll ? root.querySelectorAll(selector) : []);
+    if (root.matches && root.matches(selector)) found.unshift(root);
+    return found;
+  }
+
+  /* --- htmx: CSRF header on every request --- */
+  document.addEventListener("htmx:configRequest", function (evt) {
+    evt.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+
+  /* --- Language switch and other auto-submitting controls --- */
+  document.addEventListener("change", function (evt) {
+    const control = evt.target.closest("[data-autosubmit]");
+    if (!control || !control.form) return;
+    control.form.requestSubmit();
+  });
+
+  /* --- Confirm dialogs (a Bootstrap modal; window.confirm if Bootstrap is missing) --- */
+  let confirmModal = null;
+
+  function buildConfirmModal() {
+    const lang = document.documentElement.lang || "";
+    const zh = lang.toLowerCase().startsWith("zh");
+    const modal = document.createElement("div");
+    modal.className = "modal fade";
+    modal.id = "sc-confirm";
+    modal.tabIndex = -1;
+    modal.setAttribute("aria-hidden", "true");
+    modal.setAttribute("aria-labelledby", "sc-confirm-text");
+    const dialog = document.createElement("div");
+    dialog.className = "modal-dialog modal-dialog-centered";
+    const content = document.createElement("div");
+    content.className = "modal-content";
+    const body = document.createElement("div");
+    body.className = "modal-body d-flex gap-3 align-items-start pt-4 px-4";
+    const icon = document.createElement("i");
+    icon.className = "bi bi-question-circle fs-3 text-primary";
+    icon.setAttribute("aria-hidden", "true");
+    const text = document.createElement("p");
+    text.className = "mb-0 pt-1";
+    text.id = "sc-confirm-text";
+    body.append(icon, text);
+    const footer = document.createElement("div");
+    footer.className = "modal-footer border-0 px-4 pb-4";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "btn btn-outline-secondary";
+    cancel.setAttribute("data-bs-dismiss", "modal");
+    cancel.textContent = zh ? "取消" : "Cancel";
+    const ok = document.createElement("button");
+    ok.type = "button";
+    ok.className = "btn btn-primary";
+    ok.textContent = zh ? "确定" : "OK";
+    footer.append(cancel, ok);
+    content.append(body, footer);
+    dialog.append(content);
+    modal.append(dialog);
+    document.body.append(modal);
+    return { element: modal, text: text, ok: ok, instance: new window.bootstrap.Modal(modal) };
+  }
+
+  function askConfirm(question, labels) {
+    if (!window.bootstrap) return Promise.resolve(window.confirm(question));
+    confirmModal = confirmModal || buildConfirmModal();
+    const m = confirmModal;
+    m.text.textContent = question;
+    if (labels && labels.ok) m.ok.textContent = labels.ok;
+    m.ok.className = "btn " + (labels && labels.danger ? "btn-danger" : "btn-primary");
+    return new Promise(function (resolve) {
+      let answered = false;
+      function yes() {
+        answered = true;
+        m.instance.hide();
+      }
+      m.ok.addEventListener("click", yes, { once: true });
+      m.element.addEventListener(
+        "hidden.bs.modal",
+        function () {
+          m.ok.removeEventListener("click", yes);
+          resolve(answered);
+        },
+        { once: true }
+      );
+      m.element.addEventListener("shown.bs.modal", function () { m.ok.focus(); }, { once: true });
+      m.instance.show();
+    });
+  }
+
+  function confirmLabels(el) {
+    return { ok: el.getAttribute("data-confirm-ok"), danger: el.hasAttribute("data-confirm-danger") };
+  }
+
+  document.addEventListener("submit", function (evt) {
+    const form = evt.target;
+    const submitter = evt.submitter || null;
+    const asker = (submitter && submitter.closest("[data-confirm]")) || form.closest("[data-confirm]");
+    if (!asker || form.dataset.confirmed === "1" || asker.hasAttribute("hx-post")) return;
+    if (form.hasAttribute("hx-post") || form.hasAttribute("hx-put") || form.hasAttribute("hx-delete")) return;
+    evt.preventDefault();
+    askConfirm(asker.getAttribute("data-confirm"), confirmLabels(asker)).then(function (yes) {
+      if (!yes) return;
+      form.dataset.confirmed = "1";
+      form.requestSubmit(submitter);
+      delete form.dataset.confirmed;
+    });
+  });
+
+  document.addEventListener("click", function (evt) {
+    const link = evt.target.closest("a[data-confirm]");
+    if (!link || link.hasAttribute("hx-get") || evt.defaultPrevented) return;
+    evt.preventDefault();
+    askConfirm(link.getAttribute("data-confirm"), confirmLabels(link)).then(function (yes) {
+      if (yes) window.location.assign(link.href);
+    });
+  });
+
+  // htmx elements: the request waits for the answer.
+  document.addEventListener("htmx:confirm", function (evt) {
+    const el = evt.detail.elt.closest("[data-confirm]");
+    if (!el) return;
+    evt.preventDefault();
+    askConfirm(el.getAttribute("data-confirm"), confirmLabels(el)).then(function (yes) {
+      if (yes) evt.detail.issueRequest(true);
+    });
+  });
+
+  /* --- Alerts that close themselves --- */
+  each(function (root) {
+    within(root, ".alert[data-autodismiss]").forEach(function (alert) {
+      const ms = parseInt(alert.getAttribute("data-autodismiss"), 10) || 6000;
+      window.setTimeout(function () {
+        if (!alert.isConnected) return;
+        if (window.bootstrap) window.bootstrap.Alert.getOrCreateInstance(alert).close();
+        else alert.remove();
+      }, ms);
+    });
+  });
+
+  /* --- Charts: <div data-chart="ID" class="sc-chart"> + JSON block ID --- */
+  const PALETTE = ["#1b4f8f", "#3a86c8", "#2e9e8f", "#f2b705", "#ef6c00", "#d32f2f", "#7b61b8", "#6b7f95"];
+
+  function setupCharts(root) {
+    const targets = within(root, "[data-chart]");
+    if (!targets.length) return;
+    if (!window.echarts) {
+      loadScript("echarts", "echarts").then(function () { setupCharts(root); }, console.error);
+      return;
+    }
+    targets.forEach(function (el) {
+      if (window.echarts.getInstanceByDom(el)) return;
+      const option = readJson(el.getAttribute("data-chart"));
+      if (!option || typeof option !== "object") return;
+      if (el.dataset.chartHeight) el.style.height = parseInt(el.dataset.chartHeight, 10) + "px";
+      const chart = window.echarts.init(el, null, { renderer: "canvas", locale: chartLocale() });
+      const resolved = resolveCssVars(option);
+      if (!resolved.color) resolved.color = PALETTE;
+      if (!resolved.textStyle) resolved.textStyle = { fontFamily: getComputedStyle(document.body).fontFamily };
+      // ECharts' HTML tooltips carry style="" attributes, which CSP blocks: draw them on the canvas.
+      if (resolved.tooltip && !resolved.tooltip.renderMode) resolved.tooltip.renderMode = "richText";
+      chart.setOption(resolved);
+      if (window.ResizeObserver) new ResizeObserver(function () { chart.resize(); }).observe(el);
+    });
+  }
+
+  function chartLocale() {
+    return (document.documentElement.lang || "").toLowerCase().startsWith("zh") ? "ZH" : "EN";
+  }
+
+  each(setupCharts);
+  document.addEventListener("htmx:beforeCleanupElement", function (evt) {
+    if (!window.echarts) return;
+    within(evt.target, "[data-chart]").forEach(function (el) {
+      const chart = window.echarts.getInstanceByDom(el);
+      if (chart) chart.dispose();
+    });
+  });
+
+  /* --- Maps: <div data-map="ID" class="sc-map" [data-tiles="URL"]> + JSON block ID ---
+   * JSON: {"center": [lat, lng], "zoom": 13,
+   *        "markers": [{"lat": 31.8, "lng": 119.9, "label": "…", "level": 1, "url": "/…"}]}
+   * No tile server is needed: school intranets have none, so markers sit on a grid with a scale. */
+  function setupMaps(root) {
+    const targets = within(root, "[data-map]");
+    if (!targets.length) return;
+    if (!window.L) {
+      Promise.all([loadStylesheet("leaflet-css"), loadScript("leaflet", "L")]).then(function () {
+        setupMaps(root);
+      }, console.error);
+      return;
+    }
+    targets.forEach(function (el) {
+      if (el._scMap) return;
+      const data = readJson(el.getAttribute("data-map")) || {};
+      if (el.dataset.mapHeight) el.style.height = parseInt(el.dataset.mapHeight, 10) + "px";
+      const tiles = el.getAttribute("data-tiles");
+      const map = window.L.map(el, { attributionControl: Boolean(tiles), zoomSnap: 0.5 });
+      el._scMap = map;
+      if (tiles) {
+        window.L.tileLayer(tiles, {
+          maxZoom: 19,
+          attribution: el.getAttribute("data-tiles-attribution") || "",
+        }).addTo(map);
+        map.attributionControl.setPrefix(false);
+      }
+      window.L.control.scale({ metric: true, imperial: false }).addTo(map);
+      const points = [];
+      (data.markers || []).forEach(function (m) {
+        if (typeof m.lat !== "number" || typeof m.lng !== "number") return;
+        const colour = cssVar("--sc-level-" + (m.level || 4)) || cssVar("--sc-primary");
+        const marker = window.L.circleMarker([m.lat, m.lng], {
+          radius: m.radius || 8,
+          color: "#ffffff",
+          weight: 2,
+          fillColor: colour,
+          fillOpacity: 0.95,
+        }).addTo(map);
+        if (m.label) {
+          const label = document.createElement("span");
+          label.className = "sc-map-label";
+          label.textContent = m.label;
+          marker.bindTooltip(label, { direction: "top", offset: [0, -6] });
+        }
+        if (m.url || m.detail) {
+          const popup = document.createElement("div");
+          popup.className = "sc-map-popup";
+          const title = document.createElement("strong");
+          title.textContent = m.label || "";
+          popup.append(title);
+          if (m.detail) {
+            const detail = document.createElement("div");
+            detail.textContent = m.detail;
+            popup.append(detail);
+          }
+          if (m.url) {
+            const link = document.createElement("a");
+            link.href = m.url;
+            link.textContent = m.link_text || (chartLocale() === "ZH" ? "查看详情" : "Open");
+            popup.append(link);
+          }
+          marker.bindPopup(popup);
+        }
+        points.push([m.lat, m.lng]);
+      });
+      if (points.length > 1 && !data.center) {
+        map.fitBounds(points, { padding: [32, 32], maxZoom: data.zoom || 16 });
+      } else {
+        map.setView(data.center || points[0] || [31.81, 119.97], data.zoom || 13);
+      }
+      if (window.ResizeObserver) new ResizeObserver(function () { map.invalidateSize(); }).observe(el);
+    });
+  }
+
+  each(setupMaps);
+  document.addEventListener("htmx:beforeCleanupElement", function (evt) {
+    within(evt.target, "[data-map]").forEach(function (el) {
+      if (el._scMap) {
+        el._scMap.remove();
+        el._scMap = null;
+      }
+    });
+  });
+
+  /* --- Toasts and the notification bell --- */
+  function toast(title, body) {
+    const container = document.getElementById("sc-toasts");
+    if (!container) return;
+    const el = document.createElement("div");
+    el.className = "toast sc-toast";
+    el.setAttribute("role", "status");
+    el.setAttribute("aria-live", "polite");
+    el.setAttribute("aria-atomic", "true");
+    const header = document.createElement("div");
+    header.className = "toast-header";
+    const icon = document.createElement("i");
+    icon.className = "bi bi-bell-fill me-2";
+    icon.setAttribute("aria-hidden", "true");
+    const strong = document.createElement("strong");
+    strong.className = "me-auto";
+    strong.textContent = title;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("data-bs-dismiss", "toast");
+    close.setAttribute("aria-label", chartLocale() === "ZH" ? "关闭" : "Close");
+    header.append(icon, strong, close);
+    el.append(header);
+    if (body) {
+      const text = document.createElement("div");
+      text.className = "toast-body";
+      text.textContent = body;
+      el.append(text);
+    }
+    container.append(el);
+    el.addEventListener("hidden.bs.toast", function () { el.remove(); });
+    if (window.bootstrap) window.bootstrap.Toast.getOrCreateInstance(el, { delay: 8000 }).show();
+  }
+
+  // The bell fragment (GET /notifications/bell/) may replace the placeholder: its badge is
+  // #bell-count, or else the .badge inside the element carrying data-unread.
+  function bellBadge() {
+    const byId = document.getElementById("bell-count");
+    if (byId) return byId;
+    const bell = document.querySelector(".sc-bell [data-unread]");
+    if (!bell) return null;
+    let badge = bell.querySelector(".badge");
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "badge rounded-pill sc-bell-count";
+      bell.append(badge);
+    }
+    badge.id = "bell-count";
+    return badge;
+  }
+
+  function setBellCount(unread) {
+    const n = Math.max(0, parseInt(unread, 10) || 0);
+    const badge = bellBadge();
+    if (!badge) return;
+    badge.textContent = n > 99 ? "99+" : String(n);
+    badge.hidden = n === 0;
+    const bell = badge.closest("[data-unread]");
+    if (bell) bell.setAttribute("data-unread", String(n));
+  }
+
+  /* --- Live stream: <body data-stream-url="…"> (Server-Sent Events) --- */
+  function connectStream(url) {
+    if (!url || !window.EventSource) return null;
+    const source = new EventSource(url, { withCredentials: true });
+    source.addEventListener("notification", function (evt) {
+      let data;
+      try {
+        data = JSON.parse(evt.data);
+      } catch (err) {
+        return;
+      }
+      if (typeof data.unread !== "undefined") setBellCount(data.unread);
+      if (data.title) toast(data.title, data.body || "");
+      document.dispatchEvent(new CustomEvent("safecampus:notification", { detail: data }));
+      // Lists and the bell listening with hx-trigger="notifications-changed from:body" refresh.
+      if (window.htmx) window.htmx.trigger(document.body, "notifications-changed");
+    });
+    window.addEventListener("pagehide", function () { source.close(); });
+    return source;
+  }
+
+  onReady(function () {
+    connectStream(document.body.getAttribute("data-stream-url"));
+  });
+
+  window.SafeCampus = {
+    confirm: askConfirm,
+    toast: toast,
+    setBellCount: setBellCount,
+    readJson: readJson,
+    connectStream: connectStream,
+  };
+})();
