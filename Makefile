@@ -1,0 +1,72 @@
+# SafeCampus — two commands: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export SAFECAMPUS_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test setup assets venv worker migrate demo lint typecheck messages bench-web totp clean check-python
+
+## run: set up everything, migrate, load the demo district if empty, serve on http://127.0.0.1:$(PORT)
+run: setup migrate demo
+	$(BIN)/python manage.py serve --port $(PORT)
+
+## test: set up and run the whole suite (SQLite unless DATABASE_URL is set)
+test: setup
+	@bash scripts/ensure_chromium.sh
+	$(BIN)/pytest -n 2 --dist loadfile -q -ra
+
+setup: venv assets
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "SafeCampus needs Python 3.11 (set PYTHON=...)")'
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.lock | check-python
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-virtualenv -r requirements.lock
+	touch $@
+
+assets: static/vendor/.built
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+static/vendor/.built: node_modules/.installed scripts/build_assets.mjs
+	npm run --silent build
+	touch $@
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+demo: venv
+	$(BIN)/python manage.py seed_demo
+
+## worker: the task consumer alone (deadlines, outbox, retention); `make run` starts one already
+worker: venv
+	$(BIN)/python manage.py run_huey --workers 2 --flush-locks
+
+## bench-web: pages and API under gunicorn against a 1,000-school district
+bench-web: setup
+	$(BIN)/python bench/web.py
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy safecampus config
+
+## messages: refresh the translation catalogues (needs GNU gettext) and compile them
+messages: venv
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete -i node_modules -i .venv -i var
+	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --no-obsolete -i node_modules -i .venv -i var -i static/vendor
+	$(BIN)/python scripts/compile_messages.py
+
+## totp USER=safety: the current second-factor code of a demo login (development only)
+totp: venv
+	@$(BIN)/python manage.py totp_code $(USER)
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

@@ -1,0 +1,8 @@
+"""The same Django project under an ASGI server, only to measure why pages run under WSGI."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+application = get_asgi_application()

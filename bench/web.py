@@ -1,0 +1,206 @@
+"""make bench-web: the home page and the API school list under gunicorn, 1,000-school district.
+
+Targets (issue #2): p95 < 100 ms for both, >= 300 requests/s for the API list,
+on this 2-core machine. The baseline measured in the same run is a trivial view
+(/healthz: the full middleware stack and one SELECT 1), so the figures say how
+much our pages cost above Django's own floor.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
+SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "1000"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def credentials(env: dict[str, str]) -> tuple[str, str]:
+    """A verified session for the bureau safety officer and an API token, made as the app does."""
+    script = (
+        "import django; django.setup()\n"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "from django_otp import DEVICE_ID_SESSION_KEY\n"
+        "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
+        "from safecampus.accounts.models import User\n"
+        "from safecampus.accounts.services import api_token_create\n"
+        "u = User.objects.get(username='safety')\n"
+        "s = SessionStore(); s['_auth_user_id'] = str(u.pk)\n"
+        "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "s['_auth_user_hash'] = u.get_session_auth_hash()\n"
+        "s[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=u).persistent_id\n"
+        "s.create()\n"
+        "print(s.session_key, api_token_create(actor=None, user=u, name='bench'))\n"
+    )
+    out = subprocess.run(
+        [PY, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    session, token = out.stdout.split()
+    return session, token
+
+
+def load(port: int, path: str, headers: str) -> dict:
+    out = subprocess.run(
+        [
+            PY,
+            str(ROOT / "bench" / "loadgen.py"),
+            "127.0.0.1",
+            str(port),
+            path,
+            headers,
+            str(SECONDS),
+            str(CONCURRENCY),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    var = tempfile.mkdtemp(prefix="sc-bench-")
+    env = {**os.environ, "SAFECAMPUS_VAR_DIR": var, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    print(f"Setting up a {SCHOOLS}-school district in {var} …", flush=True)
+    started = time.perf_counter()
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo", "--schools", str(SCHOOLS), "--quiet")
+    print(f"  seeded in {time.perf_counter() - started:.1f} s")
+    session, token = credentials(env)
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        cookie = f"Cookie: sessionid={session}\\r\\n"
+        auth = f"Authorization: Token {token}\\r\\n"
+        cases = [
+            ("baseline: trivial view /healthz", "/healthz", ""),
+            ("home page (bureau safety officer)", "/", cookie),
+            ("API school list (token)", "/api/v1/schools/", auth),
+        ]
+        for _label, path, headers in cases:  # warm-up: imports, template caches
+            load_quick = subprocess.run(
+                [
+                    PY,
+                    str(ROOT / "bench" / "loadgen.py"),
+                    "127.0.0.1",
+                    str(port),
+                    path,
+                    headers,
+                    "1",
+                    "2",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            assert json.loads(load_quick.stdout)["errors"] == 0, (path, load_quick.stdout)
+        print(
+            f"\n{SECONDS:.0f} s each, {CONCURRENCY} concurrent clients, gunicorn 2 sync workers\n"
+        )
+        print(f"{'endpoint':<38}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        results = {}
+        for label, path, headers in cases:
+            r = load(port, path, headers)
+            results[path] = r
+            print(
+                f"{label:<38}{r['rps']:>9}{r['p50']:>9}{r['p95']:>9}{r['p99']:>9}{r['errors']:>8}"
+            )
+        server.terminate()
+        server.wait(timeout=10)
+        asgi = asgi_figures(env, cases)
+        print("\nthe same endpoints under uvicorn (ASGI, 2 workers) — why pages run under WSGI:")
+        for (label, _path, _), r in zip(cases, asgi, strict=True):
+            print(
+                f"{label:<38}{r['rps']:>9}{r['p50']:>9}{r['p95']:>9}{r['p99']:>9}{r['errors']:>8}"
+            )
+        home, api = results["/"], results["/api/v1/schools/"]
+        ok = (
+            home["p95"] < 100
+            and api["p95"] < 100
+            and api["rps"] >= 300
+            and not (home["errors"] or api["errors"])
+        )
+        print(f"\ntargets (p95 < 100 ms, API >= 300 req/s): {'met' if ok else 'NOT met'}")
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def asgi_figures(env: dict[str, str], cases: list[tuple[str, str, str]]) -> list[dict]:
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "uvicorn",
+            "bench.asgi_django:application",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        return [load(port, path, headers) for _, path, headers in cases]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
