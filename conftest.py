@@ -8,15 +8,14 @@ signs them in with a verified session.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from huey.contrib.djhuey import HUEY
 
-from safecampus.audit.models import AuditPurgePermit
 from safecampus.organizations.choices import Role, UnitKind
 from safecampus.organizations.tests.factories import (
     AgencyFactory,
@@ -27,8 +26,9 @@ from safecampus.organizations.tests.factories import (
     UserFactory,
 )
 
-# Tasks run inline in tests unless a test starts a real consumer.
-os.environ.setdefault("HUEY_IMMEDIATE", "1")
+# Tasks run inline in tests unless a test starts a real consumer. (Settings are loaded
+# before this file, so the switch is made on the Huey instance itself.)
+HUEY.immediate = True
 
 
 @dataclass
@@ -43,9 +43,13 @@ class District:
 @pytest.fixture
 def district(db) -> District:
     bureau = BureauFactory()
-    section = UnitFactory(code="JY-AJK", name="职社科（安监科）", parent=bureau, is_safety_section=True)
+    section = UnitFactory(
+        code="JY-AJK", name="职社科（安监科）", parent=bureau, is_safety_section=True
+    )
     station = AgencyFactory(code="GA-SJ", name="三井派出所", parent=None)
-    school_a = SchoolFactory(unit__code="XB-001", unit__name="新北区实验小学", police_station=station)
+    school_a = SchoolFactory(
+        unit__code="XB-001", unit__name="新北区实验小学", police_station=station
+    )
     school_b = SchoolFactory(unit__code="XB-002", unit__name="新北区河海中学", school_kind="junior")
     return District(bureau, section, school_a.unit, school_b.unit, station)
 
@@ -60,13 +64,21 @@ def _person(username: str, unit, role: str, *, second_factor: bool = False, **ex
 
 @pytest.fixture
 def safety_officer(district):
-    return _person("safety_officer", district.safety_section, Role.BUREAU_SAFETY_OFFICER,
-                   second_factor=True, full_name="王安全", phone="13800138000")
+    return _person(
+        "safety_officer",
+        district.safety_section,
+        Role.BUREAU_SAFETY_OFFICER,
+        second_factor=True,
+        full_name="王安全",
+        phone="13800138000",
+    )
 
 
 @pytest.fixture
 def officer_a(district):
-    return _person("officer_a", district.school_a, Role.SCHOOL_OFFICER, full_name="李专人", phone="13900139001")
+    return _person(
+        "officer_a", district.school_a, Role.SCHOOL_OFFICER, full_name="李专人", phone="13900139001"
+    )
 
 
 @pytest.fixture
@@ -86,8 +98,13 @@ def officer_b(district):
 
 @pytest.fixture
 def police_liaison(district):
-    return _person("police_liaison", district.police_station, Role.PARTNER_LIAISON,
-                   second_factor=True, full_name="刘警官")
+    return _person(
+        "police_liaison",
+        district.police_station,
+        Role.PARTNER_LIAISON,
+        second_factor=True,
+        full_name="刘警官",
+    )
 
 
 @pytest.fixture
@@ -123,16 +140,17 @@ def as_user(client):
     return sign_in
 
 
-@pytest.fixture(autouse=True)
-def _allow_flush_of_audit_trail(request):
-    """Transactional tests flush every table; the append-only trigger needs its test permit."""
-    yield
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
-        from datetime import datetime, timezone
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Mark the throwaway test database so that transactional tests may flush the audit trail."""
+    from django.db import connection
 
-        AuditPurgePermit.objects.create(cutoff=datetime(9999, 12, 31, tzinfo=timezone.utc))
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO audit_test_database (marked_at) VALUES ('pytest')")
 
 
 @pytest.fixture(autouse=True)
 def _settings_for_tests(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "attachments"
+    # Argon2 is deliberately slow; tests of hashing itself ask for it explicitly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

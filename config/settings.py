@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -76,14 +77,14 @@ MIDDLEWARE = [
     "safecampus.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "safecampus.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safecampus.accounts.middleware.IdleTimeoutMiddleware",
     "safecampus.accounts.middleware.SecondFactorRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -237,6 +238,9 @@ USE_TZ = True
 # --- Static and uploaded files ---
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Development serves straight from static/ (no collectstatic step); production from STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not PROD
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -282,10 +286,25 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from the installed sidecar package: intranets have no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Webhooks (outbound, signed) ---
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+
+# --- Notifications and the live stream (begin) ---
+# Absolute links in e-mails; pages only know their own paths.
+SITE_URL = env_str("SITE_URL", "" if PROD else "http://127.0.0.1:8000").rstrip("/")
+# Pages whose scripts may read the stream when it runs on another origin (port 8001 in dev).
+STREAM_ALLOWED_ORIGINS = env_list(
+    "STREAM_ALLOWED_ORIGINS", [] if PROD else ["http://127.0.0.1:8000", "http://localhost:8000"]
+)
+STREAM_POLL_SECONDS = 2.0  # database broker only: one cheap query per connected user
+STREAM_HEARTBEAT_SECONDS = 15.0  # below the idle timeouts of common proxies (nginx: 60 s)
+# --- Notifications and the live stream (end) ---
 
 LOGGING = {
     "version": 1,
@@ -301,3 +320,10 @@ AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", None if PROD else "dev-only-audit-c
 # Lockout is per account on purpose (the issue asks for it): a whole school behind one
 # address must not be locked out by one pupil guessing. Address throttling is the proxy's job.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- Test-only apps (begin): a case type that proves the case kernel, in cases/tests ---
+# pytest-django loads these settings before any conftest runs, so the switch defaults to on
+# under pytest (which sets PYTEST_VERSION); SAFECAMPUS_TEST_APPS=1 turns it on for makemigrations.
+if not PROD and env_bool("SAFECAMPUS_TEST_APPS", default=bool(env_str("PYTEST_VERSION", ""))):
+    INSTALLED_APPS += ["safecampus.cases.tests.casetype"]
+# --- Test-only apps (end) ---

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from safecampus.api.urls import docs_page
 from safecampus.core.access import Access, declare
 from safecampus.core.views import healthz
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("i18n/setlang/", declare(Access.public())(set_language), name="set_language"),
     path("accounts/", include("safecampus.accounts.urls")),
     path("api/v1/", include("safecampus.api.urls")),
+    path("docs/api/", docs_page, name="api_docs"),
     path("", include("safecampus.dashboard.urls")),
     path("organizations/", include("safecampus.organizations.urls")),
     path("audit/", include("safecampus.audit.urls")),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -16,9 +15,6 @@ from safecampus.core.fields import BlindIndexField, EncryptedTextField
 from safecampus.organizations.choices import SECOND_FACTOR_ROLES
 from safecampus.organizations.scope import Scope, scope_for
 
-if TYPE_CHECKING:
-    pass
-
 
 class User(AbstractUser):
     """A person with a login (用户). Roles come from memberships, never from this row."""
@@ -26,9 +22,6 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     phone = EncryptedTextField(_("mobile phone"), blank=True)
     phone_hash = BlindIndexField(source="phone")
-    preferred_language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
-    )
 
     class Meta:
         verbose_name = _("user")

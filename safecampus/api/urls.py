@@ -1,4 +1,37 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from safecampus.api import views
+from safecampus.api.permissions import HasAccess
+from safecampus.core.access import Access, declare
 
 app_name = "api"
-urlpatterns: list = []
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document, JSON by default (``?format=yaml`` for YAML)."""
+
+    access = Access.authenticated()
+    permission_classes = [HasAccess]
+    renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Browsable API docs: a page, so anonymous visitors are sent to sign in (see config/urls)."""
+
+    access = Access.authenticated()
+    permission_classes = [HasAccess]
+
+
+docs_page = declare(Access.authenticated())(DocsView.as_view(url_name="api:schema"))
+
+
+urlpatterns = [
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("me/", views.MeAPIView.as_view(), name="me"),
+    path("schools/", views.SchoolListAPIView.as_view(), name="school_list"),
+    path("schools/<str:code>/", views.SchoolDetailAPIView.as_view(), name="school_detail"),
+    path("units/", views.UnitListAPIView.as_view(), name="unit_list"),
+    path("audit-events/", views.AuditEventListAPIView.as_view(), name="audit_event_list"),
+]

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from safecampus.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.AuditEventListView.as_view(), name="event_list"),
+    path("verify/", views.AuditVerifyView.as_view(), name="verify"),
+    path("export.csv", views.AuditExportView.as_view(), name="export"),
+]

@@ -16,6 +16,12 @@ class DomainError(Exception):
         self.code = code
 
 
+class ForbiddenError(DomainError):
+    """The actor may not do this to this object (the route itself was allowed)."""
+
+    status_code = 403
+
+
 class ConflictError(DomainError):
     """The operation clashes with the current state (a stale transition, a duplicate)."""
 

@@ -36,4 +36,7 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/500.html", status=500)
+    """Rendered without the request: no context processor may touch a database that may be down."""
+    from django.template import loader
+
+    return HttpResponse(loader.render_to_string("errors/500.html"), status=500)

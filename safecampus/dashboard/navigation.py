@@ -44,6 +44,14 @@ MODULES: tuple[Module, ...] = (
         "organizations:responsibility",
         BUREAU_ROLES,
     ),
+    Module(
+        "work_plans",
+        _("Work plans"),
+        "file-earmark-text",
+        "R-1.2",
+        "organizations:work_plan_list",
+        STAFF,
+    ),
     Module("clues", _("Leads"), "flag", "R-2", None, STAFF | {Role.PARTNER_LIAISON}),
     Module("incidents", _("School disturbances"), "exclamation-octagon", "R-3", None, STAFF),
     Module("surroundings", _("Surroundings"), "geo-alt", "R-4", None, STAFF),
@@ -55,6 +63,14 @@ MODULES: tuple[Module, ...] = (
     Module("schools", _("Schools"), "building", "", "organizations:school_list", STAFF),
     Module(
         "audit", _("Audit trail"), "journal-text", "", "audit:event_list", frozenset({Role.AUDITOR})
+    ),
+    Module(
+        "holidays",
+        _("Working-day calendar"),
+        "calendar3",
+        "",
+        "cases:holiday_list",
+        frozenset({Role.SYSTEM_ADMIN, Role.BUREAU_SAFETY_OFFICER}),
     ),
 )
 

@@ -182,6 +182,13 @@ class Membership(TimeStampedModel):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     title = models.CharField(_("title"), max_length=60, blank=True)
+    is_designated = models.BooleanField(
+        _("designated for safety work"),
+        default=False,
+        help_text=_(
+            "Named by the unit as the person in charge of this work (专人负责, R-1.1, R-8.1)."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -196,3 +203,71 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit.code}"
+
+
+class WorkPlanQuerySet(models.QuerySet["WorkPlan"]):
+    def visible_to(self, user: User | Any) -> WorkPlanQuerySet:
+        """The bureau sees every unit's plan; a school or section sees its own."""
+        scope = getattr(user, "scope", None)
+        if scope is None:
+            return self.none()
+        if scope.district_wide:
+            return self.all()
+        return self.filter(unit_id__in=scope.school_unit_ids)
+
+
+class WorkPlan(TimeStampedModel):
+    """A unit's yearly work plan (工作方案) for this mechanism, as versioned documents (R-1.2)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="work_plans")
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("title"), max_length=120)
+
+    objects = WorkPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "unit__code"]
+        verbose_name = _("work plan")
+        verbose_name_plural = _("work plans")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="one_plan_per_unit_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.year} {self.title}"
+
+
+class WorkPlanVersionQuerySet(models.QuerySet["WorkPlanVersion"]):
+    def visible_to(self, user: User | Any) -> WorkPlanVersionQuerySet:
+        return self.filter(plan__in=WorkPlan.objects.visible_to(user))
+
+
+class WorkPlanVersion(models.Model):
+    """One uploaded version of a work plan; earlier versions are kept, never replaced."""
+
+    plan = models.ForeignKey(WorkPlan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    note = models.CharField(_("what changed"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = WorkPlanVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("work plan version")
+        verbose_name_plural = _("work plan versions")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="unique_plan_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.number}"
+
+    @property
+    def unit_id(self) -> int:
+        return self.plan.unit_id

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from safecampus.audit.models import AuditEvent
+from safecampus.organizations.models import School, Unit
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = [
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "agency_kind",
+            "parent",
+            "address",
+            "latitude",
+            "longitude",
+            "is_active",
+        ]
+
+
+class SchoolSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="unit.code")
+    name = serializers.CharField(source="unit.name")
+    address = serializers.CharField(source="unit.address")
+    latitude = serializers.DecimalField(source="unit.latitude", max_digits=9, decimal_places=6)
+    longitude = serializers.DecimalField(source="unit.longitude", max_digits=9, decimal_places=6)
+    police_station = serializers.SerializerMethodField()
+
+    class Meta:
+        model = School
+        fields = [
+            "code",
+            "name",
+            "school_kind",
+            "boarding",
+            "students",
+            "staff",
+            "address",
+            "latitude",
+            "longitude",
+            "police_station",
+        ]
+
+    def get_police_station(self, school: School) -> dict[str, Any] | None:
+        station = school.police_station
+        return {"code": station.code, "name": station.name} if station else None
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    units = serializers.ListField(child=serializers.CharField())
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "actor_id",
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "unit_id",
+            "changes",
+            "result",
+            "prev_hash",
+            "row_hash",
+        ]

@@ -1,0 +1,50 @@
+"""The numbers a bureau officer looks at first, computed in a handful of set-based queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from safecampus.organizations.choices import Role, SchoolKind, UnitKind
+from safecampus.organizations.models import Membership, School, Unit
+
+
+@dataclass(frozen=True)
+class Overview:
+    schools: int
+    students: int
+    staff: int
+    boarding: int
+    by_kind: list[dict[str, Any]]
+    units_without_designated: int
+    units_total: int
+
+
+def overview(*, user: Any) -> Overview:
+    schools = School.objects.visible_to(user)
+    totals = schools.aggregate(
+        n=Count("pk"),
+        students=Sum("students"),
+        staff=Sum("staff"),
+        boarding=Count("pk", filter=Q(boarding=True)),
+    )
+    counts = dict(
+        schools.values_list("school_kind").annotate(n=Count("pk")).values_list("school_kind", "n")
+    )
+    by_kind = [{"name": str(k.label), "value": counts.get(k.value, 0)} for k in SchoolKind]
+    responsible = Unit.objects.visible_to(user).filter(
+        kind__in=[UnitKind.SCHOOL, UnitKind.SECTION, UnitKind.INSTITUTION], is_active=True
+    )
+    named = Membership.objects.active().filter(Q(is_designated=True) | Q(role=Role.SCHOOL_OFFICER))
+    missing = responsible.exclude(pk__in=named.values("unit_id")).count()
+    return Overview(
+        schools=totals["n"] or 0,
+        students=totals["students"] or 0,
+        staff=totals["staff"] or 0,
+        boarding=totals["boarding"] or 0,
+        by_kind=by_kind,
+        units_without_designated=missing,
+        units_total=responsible.count(),
+    )

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+
+from conftest import login
+from safecampus.accounts.services import api_token_create, api_token_revoke
+from safecampus.organizations.tests.factories import SchoolFactory
+
+
+@pytest.fixture
+def token(safety_officer):
+    return api_token_create(actor=None, user=safety_officer, name="test")
+
+
+@pytest.mark.django_db
+def test_school_list_paginates_filters_and_stays_flat(client, token, django_assert_num_queries):
+    for _ in range(5):
+        SchoolFactory(school_kind="kindergarten")
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    with django_assert_num_queries(5):  # token, scope, count, page, token last-used stamp
+        response = client.get("/api/v1/schools/", {"page_size": 3}, **headers)
+    body = response.json()
+    assert body["count"] == 7 and len(body["results"]) == 3 and body["next"]
+    kinds = client.get("/api/v1/schools/", {"school_kind": "kindergarten"}, **headers).json()
+    assert kinds["count"] == 5
+    first = client.get("/api/v1/schools/XB-001/", **headers).json()
+    assert first["police_station"] == {"code": "GA-SJ", "name": "三井派出所"}
+
+
+@pytest.mark.django_db
+def test_errors_are_detail_objects(client, token):
+    bad = client.get("/api/v1/schools/", HTTP_AUTHORIZATION="Token nope")
+    assert bad.status_code == 401 and set(bad.json()) == {"detail"}
+    missing = client.get("/api/v1/schools/XB-999/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert missing.status_code == 404 and set(missing.json()) == {"detail"}
+    wrong_page = client.get("/api/v1/schools/", {"page": 99}, HTTP_AUTHORIZATION=f"Token {token}")
+    assert wrong_page.status_code == 404 and set(wrong_page.json()) == {"detail"}
+
+
+@pytest.mark.django_db
+def test_a_revoked_token_stops_working(client, safety_officer, token):
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+    api_token_revoke(actor=safety_officer, token=safety_officer.api_tokens.get())
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 401
+
+
+@pytest.mark.django_db
+def test_schema_is_openapi_and_lists_the_endpoints(client, teacher_a):
+    login(client, teacher_a)
+    schema = client.get("/api/v1/schema/").json()
+    assert schema["openapi"].startswith("3.")
+    assert {"/api/v1/schools/", "/api/v1/me/", "/api/v1/audit-events/"} <= set(schema["paths"])
+
+
+@pytest.mark.django_db
+def test_me_describes_the_caller(client, officer_a):
+    login(client, officer_a)
+    assert client.get("/api/v1/me/").json() == {
+        "username": "officer_a",
+        "full_name": "李专人",
+        "roles": ["school_officer"],
+        "units": ["XB-001"],
+    }
+
+
+@pytest.mark.django_db
+def test_docs_page_uses_no_cdn(client, teacher_a):
+    login(client, teacher_a)
+    html = client.get("/docs/api/").content.decode()
+    assert "cdn" not in html.lower() and "/static/drf_spectacular_sidecar/" in html
