@@ -129,12 +129,24 @@
     control.form.requestSubmit();
   });
 
+  /* --- Translated words for script-made controls: the server's catalogue, in a JSON block --- */
+  let words = null;
+  function t(key) {
+    if (words === null) {
+      const block = document.getElementById("sc-i18n");
+      try {
+        words = block ? JSON.parse(block.textContent) : {};
+      } catch (error) {
+        words = {};
+      }
+    }
+    return words[key] || key;
+  }
+
   /* --- Confirm dialogs (a Bootstrap modal; window.confirm if Bootstrap is missing) --- */
   let confirmModal = null;
 
   function buildConfirmModal() {
-    const lang = document.documentElement.lang || "";
-    const zh = lang.toLowerCase().startsWith("zh");
     const modal = document.createElement("div");
     modal.className = "modal fade";
     modal.id = "sc-confirm";
@@ -160,11 +172,11 @@
     cancel.type = "button";
     cancel.className = "btn btn-outline-secondary";
     cancel.setAttribute("data-bs-dismiss", "modal");
-    cancel.textContent = zh ? "取消" : "Cancel";
+    cancel.textContent = t("cancel");
     const ok = document.createElement("button");
     ok.type = "button";
     ok.className = "btn btn-primary";
-    ok.textContent = zh ? "确定" : "OK";
+    ok.textContent = t("ok");
     footer.append(cancel, ok);
     content.append(body, footer);
     dialog.append(content);
@@ -348,7 +360,7 @@
           if (m.url) {
             const link = document.createElement("a");
             link.href = m.url;
-            link.textContent = m.link_text || (chartLocale() === "ZH" ? "查看详情" : "Open");
+            link.textContent = m.link_text || t("open");
             popup.append(link);
           }
           marker.bindPopup(popup);
@@ -395,7 +407,7 @@
     close.type = "button";
     close.className = "btn-close";
     close.setAttribute("data-bs-dismiss", "toast");
-    close.setAttribute("aria-label", chartLocale() === "ZH" ? "关闭" : "Close");
+    close.setAttribute("aria-label", t("close"));
     header.append(icon, strong, close);
     el.append(header);
     if (body) {
