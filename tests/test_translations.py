@@ -36,9 +36,12 @@ def test_every_entry_is_translated_and_keeps_its_placeholders(path):
 
 def _pairs(catalogue) -> dict:
     return {
-        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+        (e.msgctxt, e.msgid): (
+            e.msgstr,
+            tuple(sorted((int(k), v) for k, v in e.msgstr_plural.items())),
+        )
         for e in catalogue
-        if e.translated()
+        if e.msgid and (e.msgstr or e.msgstr_plural)
     }
 
 

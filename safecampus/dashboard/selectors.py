@@ -33,7 +33,9 @@ def overview(*, user: Any) -> Overview:
     counts = dict(
         schools.values_list("school_kind").annotate(n=Count("pk")).values_list("school_kind", "n")
     )
-    by_kind = [{"name": str(k.label), "value": counts.get(k.value, 0)} for k in SchoolKind]
+    by_kind = [
+        {"name": str(k.label), "value": counts[k.value]} for k in SchoolKind if counts.get(k.value)
+    ]
     responsible = Unit.objects.visible_to(user).filter(
         kind__in=[UnitKind.SCHOOL, UnitKind.SECTION, UnitKind.INSTITUTION], is_active=True
     )

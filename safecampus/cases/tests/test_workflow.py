@@ -83,8 +83,11 @@ def test_illegal_transition_is_refused_with_a_translated_message_and_changes_not
 
     with translation.override("zh-hans"), pytest.raises(CaseError) as refused:
         case_transition(actor=safety_officer, case=complaint, to_status=S.RESOLVED)
-    expected = gettext("A case that is “%(current)s” cannot become “%(target)s”.")
-    assert refused.value.message == expected % {"current": "New", "target": "Resolved"}
+    with translation.override("zh-hans"):
+        template = gettext("A case that is “%(current)s” cannot become “%(target)s”.")
+        expected = template % {"current": gettext("New"), "target": gettext("Resolved")}
+    assert refused.value.message == expected
+    assert "New" not in expected  # the catalogue really translated it
     assert _state(complaint) == before
 
 

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from safecampus.accounts.models import User
 from safecampus.core import crypto
@@ -28,8 +29,10 @@ def raw_phones() -> dict[int, str]:
 
 
 def rotate(*args: str) -> str:
+    """The command's report, in English so that assertions read plainly."""
     out = StringIO()
-    call_command("rotate_field_keys", *args, stdout=out, stderr=StringIO())
+    with translation.override("en"):
+        call_command("rotate_field_keys", *args, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
@@ -83,7 +86,10 @@ def test_values_that_cannot_be_opened_are_reported_and_left_alone(settings):
     rescued = UserFactory(phone=PHONE)
     settings.FIELD_ENCRYPTION_KEYS = [new, old]
     before = raw_phones()
-    with pytest.raises(CommandError, match="1 values could not be decrypted"):
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match="1 values could not be decrypted"),
+    ):
         rotate()
     after = raw_phones()
     assert after[stranded.pk] == before[stranded.pk]
