@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safecampus.accounts.forms import LoginForm, TokenForm
 from safecampus.accounts.services import totp_device_confirm, totp_device_start
 from safecampus.core.access import Access, AccessMixin
+from safecampus.core.http import AuthedRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -59,10 +60,10 @@ class TwoFactorView(AccessMixin, View):
     access = Access.authenticated()
     template_name = "accounts/two_factor.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         return self._render(request, TokenForm())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         form = TokenForm(request.POST)
         device = self._confirmed_device(request) or self._pending_device(request)
         if (
@@ -79,7 +80,7 @@ class TwoFactorView(AccessMixin, View):
         )
         return self._render(request, form, status=400)
 
-    def _render(self, request: HttpRequest, form: TokenForm, status: int = 200) -> HttpResponse:
+    def _render(self, request: AuthedRequest, form: TokenForm, status: int = 200) -> HttpResponse:
         device = self._confirmed_device(request)
         context: dict[str, Any] = {
             "form": form,
@@ -92,11 +93,11 @@ class TwoFactorView(AccessMixin, View):
         return render(request, self.template_name, context, status=status)
 
     @staticmethod
-    def _confirmed_device(request: HttpRequest) -> TOTPDevice | None:
+    def _confirmed_device(request: AuthedRequest) -> TOTPDevice | None:
         return TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
 
     @staticmethod
-    def _pending_device(request: HttpRequest) -> TOTPDevice | None:
+    def _pending_device(request: AuthedRequest) -> TOTPDevice | None:
         return TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
 
 

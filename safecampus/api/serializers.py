@@ -9,7 +9,10 @@ from safecampus.organizations.models import School, Unit
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Declared fields live in _declared_fields; the name only shadows Field.parent for mypy.
+    parent = serializers.CharField(  # type: ignore[assignment]
+        source="parent.code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Unit

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -9,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.accounts.models import User
 from safecampus.api.permissions import HasAccess
 from safecampus.api.serializers import (
     AuditEventSerializer,
@@ -77,7 +80,7 @@ class MeAPIView(APIView):
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = cast(User, request.user)  # HasAccess let only signed-in users in
         codes = Unit.objects.filter(pk__in=user.scope.unit_ids).values_list("code", flat=True)
         data = {
             "username": user.username,

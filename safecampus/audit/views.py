@@ -6,7 +6,7 @@ import csv
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
@@ -15,12 +15,13 @@ from safecampus.audit.forms import AuditFilterForm
 from safecampus.audit.selectors import audit_event_list
 from safecampus.audit.services import audit_record, audit_verify
 from safecampus.core.access import Access, AccessMixin
+from safecampus.core.http import AuthedRequest
 from safecampus.organizations.choices import Role
 
 AUDITORS = Access.for_roles({Role.AUDITOR})
 
 
-def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
+def _filtered(request: AuthedRequest) -> tuple[AuditFilterForm, Any]:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     return form, audit_event_list(user=request.user, **{k: v for k, v in filters.items() if v})
@@ -29,7 +30,7 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
 class AuditEventListView(AccessMixin, View):
     access = AUDITORS
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         form, events = _filtered(request)
         page = Paginator(events, 50).get_page(request.GET.get("page"))
         context = {"form": form, "page": page, "query": request.GET.urlencode()}
@@ -40,7 +41,7 @@ class AuditEventListView(AccessMixin, View):
 class AuditVerifyView(AccessMixin, View):
     access = AUDITORS
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         report = audit_verify()
         audit_record(
             actor=request.user,
@@ -81,7 +82,7 @@ class AuditExportView(AccessMixin, View):
         "row_hash",
     )
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> StreamingHttpResponse:
         _, events = _filtered(request)
         audit_record(
             actor=request.user,

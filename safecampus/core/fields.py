@@ -18,8 +18,10 @@ class EncryptedTextField(models.TextField):
 
     description = "Encrypted text"
 
-    def contribute_to_class(self, cls: type[models.Model], name: str, **kwargs: Any) -> None:
-        super().contribute_to_class(cls, name, **kwargs)
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False
+    ) -> None:
+        super().contribute_to_class(cls, name, private_only=private_only)
         self.crypto_context = f"{cls._meta.label_lower}.{name}"
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
@@ -57,12 +59,18 @@ class BlindIndexField(models.CharField):
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
         raw = getattr(model_instance, self.source)
-        source_field = model_instance._meta.get_field(self.source)
-        value = crypto.blind_index(raw, context=source_field.crypto_context) if raw else ""
+        context = _context(type(model_instance), self.source)
+        value = crypto.blind_index(raw, context=context) if raw else ""
         setattr(model_instance, self.attname, value)
         return value
 
     @staticmethod
     def lookup_value(model: type[models.Model], source: str, value: str) -> str:
-        field = model._meta.get_field(source)
-        return crypto.blind_index(value, context=field.crypto_context)
+        return crypto.blind_index(value, context=_context(model, source))
+
+
+def _context(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, EncryptedTextField):
+        raise TypeError(f"{model._meta.label}.{name} is not an EncryptedTextField")
+    return field.crypto_context

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.views.generic import TemplateView
 
+from safecampus.accounts.models import User
 from safecampus.cases.selectors import deadline_overdue_list
 from safecampus.core.access import Access, AccessMixin
 from safecampus.dashboard.navigation import modules_for
@@ -18,7 +19,7 @@ class HomeView(AccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = cast(User, self.request.user)  # the access gate let only signed-in users in
         data = overview(user=user)
         chart = {
             "tooltip": {"trigger": "item"},

@@ -91,12 +91,12 @@ def schools(count: int, rng: random.Random) -> list[DemoSchool]:
     ]
     round_no = 0
     while len(plan) < count:
-        for kind, pattern, size in SCHOOL_PATTERNS:
+        for pattern_kind, pattern, size in SCHOOL_PATTERNS:
             for town, *_ in TOWNS:
                 name = pattern.format(town=town)
                 if round_no:
                     name = name.replace(town, f"{town}第{round_no + 1}", 1)
-                plan.append((kind, f"常州市新北区{name}", town, size, False))
+                plan.append((pattern_kind, f"常州市新北区{name}", town, size, False))
         round_no += 1
     result = []
     towns = {t[0]: t for t in TOWNS}

@@ -15,7 +15,11 @@ from safecampus.organizations import demo
 from safecampus.organizations.choices import Role, UnitKind
 from safecampus.organizations.models import Membership, School, Unit
 
-_TITLES = {Role.PRINCIPAL: "校长", Role.SCHOOL_OFFICER: "安全办主任", Role.BUREAU_STAFF: "科长"}
+_TITLES: dict[str, str] = {
+    Role.PRINCIPAL: "校长",
+    Role.SCHOOL_OFFICER: "安全办主任",
+    Role.BUREAU_STAFF: "科长",
+}
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def responsibility_rows(*, user: Any, kind: str = "") -> list[ResponsibilityRow]
     rows = []
     for unit in units:
         row = ResponsibilityRow(unit)
-        for membership in unit.responsible:
+        for membership in getattr(unit, "responsible", ()):  # filled by the Prefetch above
             if membership.is_designated or membership.role == Role.SCHOOL_OFFICER:
                 row.designated.append(membership)
             elif membership.role == Role.PRINCIPAL:

@@ -17,6 +17,7 @@ from safecampus.attachments.models import Attachment
 from safecampus.audit.services import audit_record_access
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
+from safecampus.core.http import AuthedRequest
 from safecampus.organizations import selectors
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
 from safecampus.organizations.forms import (
@@ -36,7 +37,7 @@ class ResponsibilityView(AccessMixin, View):
 
     access = BUREAU
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         form = ResponsibilityFilterForm(request.GET or None)
         kind = form.cleaned_data["kind"] if form.is_valid() else ""
         rows = selectors.responsibility_rows(user=request.user, kind=kind)
@@ -55,7 +56,7 @@ class PhoneRevealView(AccessMixin, View):
 
     access = BUREAU
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         membership = selectors.membership_get(user=request.user, pk=pk)
         if membership is None:
             raise Http404
@@ -66,7 +67,7 @@ class PhoneRevealView(AccessMixin, View):
 class SchoolListView(AccessMixin, View):
     access = STAFF
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         form = SchoolFilterForm(request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         schools = selectors.school_list(
@@ -92,7 +93,7 @@ class SchoolListView(AccessMixin, View):
 class SchoolDetailView(AccessMixin, View):
     access = STAFF
 
-    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+    def get(self, request: AuthedRequest, code: str) -> HttpResponse:
         school = selectors.school_get(user=request.user, code=code)
         if school is None:
             raise Http404
@@ -108,7 +109,8 @@ class SchoolDetailView(AccessMixin, View):
 
 def _marker(school: School, *, link: bool = True) -> dict[str, Any]:
     unit = school.unit
-    marker = {
+    assert unit.latitude is not None and unit.longitude is not None  # callers filter on it
+    marker: dict[str, Any] = {
         "lat": float(unit.latitude),
         "lng": float(unit.longitude),
         "label": unit.name,
@@ -133,7 +135,7 @@ class WorkPlanListView(AccessMixin, View):
 
     access = STAFF
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         year = _year(request)
         rows = selectors.work_plan_rows(user=request.user, year=year)
         this_year = timezone.localdate().year
@@ -151,7 +153,7 @@ class WorkPlanDetailView(AccessMixin, View):
 
     access = STAFF
 
-    def _unit(self, request: HttpRequest, code: str) -> Unit:
+    def _unit(self, request: AuthedRequest, code: str) -> Unit:
         unit = Unit.objects.visible_to(request.user).filter(code=code).first()
         if unit is None or not (
             request.user.scope.district_wide or unit.pk in request.user.scope.school_unit_ids
@@ -175,13 +177,13 @@ class WorkPlanDetailView(AccessMixin, View):
         context = {"unit": unit, "year": year, "plan": plan, "versions": versions, "form": form}
         return render(request, "organizations/work_plan_detail.html", context, status=status)
 
-    def get(self, request: HttpRequest, code: str, year: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, code: str, year: int) -> HttpResponse:
         unit = self._unit(request, code)
         plan = selectors.work_plan_get(user=request.user, code=code, year=year)
         initial = {"title": plan.title if plan else _("%(year)s work plan") % {"year": year}}
         return self._render(request, unit, year, WorkPlanUploadForm(initial=initial))
 
-    def post(self, request: HttpRequest, code: str, year: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, code: str, year: int) -> HttpResponse:
         unit = self._unit(request, code)
         form = WorkPlanUploadForm(request.POST, request.FILES)
         if not form.is_valid():

@@ -1,0 +1,17 @@
+"""The request type that signed-in views receive (the access gate has run before them)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from safecampus.accounts.models import User
+
+
+class AuthedRequest(HttpRequest):
+    user: User
+    htmx: HtmxDetails
