@@ -276,7 +276,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "safecampus.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "safecampus.api.schema.AccessAwareSchema",
     "EXCEPTION_HANDLER": "safecampus.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }

@@ -68,3 +68,17 @@ def test_docs_page_uses_no_cdn(client, teacher_a):
     login(client, teacher_a)
     html = client.get("/docs/api/").content.decode()
     assert "cdn" not in html.lower() and "/static/drf_spectacular_sidecar/" in html
+
+
+@pytest.mark.django_db
+def test_schema_says_who_may_call_each_endpoint(client, teacher_a):
+    login(client, teacher_a)
+    schema = client.get("/api/v1/schema/").json()
+    audit = schema["paths"]["/api/v1/audit-events/"]["get"]
+    assert audit["x-access"] == {"kind": "roles", "roles": ["auditor"]}
+    assert "**Who may call:** Roles: auditor." in audit["description"]
+    assert schema["paths"]["/api/v1/me/"]["get"]["x-access"] == {
+        "kind": "authenticated",
+        "roles": [],
+    }
+    assert "tokenAuth" in schema["components"]["securitySchemes"]
