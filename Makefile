@@ -49,6 +49,7 @@ worker: venv
 
 ## bench-web: pages and API under gunicorn against a 1,000-school district
 bench-web: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: using the Python load generator"
 	$(BIN)/python bench/web.py
 
 lint: venv

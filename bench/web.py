@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ PY = sys.executable
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "1000"))
+WRK = shutil.which("wrk")
 
 
 def free_port() -> int:
@@ -41,7 +43,9 @@ def credentials(env: dict[str, str]) -> tuple[str, str]:
     """A verified session for the bureau safety officer and an API token, made as the app does."""
     script = (
         "import django; django.setup()\n"
-        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "from importlib import import_module\n"
+        "from django.conf import settings\n"
+        "SessionStore = import_module(settings.SESSION_ENGINE).SessionStore\n"
         "from django_otp import DEVICE_ID_SESSION_KEY\n"
         "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
         "from safecampus.accounts.models import User\n"
@@ -62,6 +66,23 @@ def credentials(env: dict[str, str]) -> tuple[str, str]:
 
 
 def load(port: int, path: str, headers: str) -> dict:
+    """wrk (C, light on the CPU the server needs) when installed, else the Python generator."""
+    if WRK:
+        command = [
+            WRK,
+            "-t1",
+            f"-c{CONCURRENCY}",
+            f"-d{SECONDS:.0f}s",
+            "-s",
+            str(ROOT / "bench" / "wrk_report.lua"),
+        ]
+        for header in filter(None, headers.split("\\r\\n")):
+            command += ["-H", header]
+        out = subprocess.run(
+            [*command, f"http://127.0.0.1:{port}{path}"], check=True, capture_output=True, text=True
+        )
+        line = next(x for x in out.stdout.splitlines() if x.startswith("JSON "))
+        return {"path": path, **json.loads(line[5:])}
     out = subprocess.run(
         [
             PY,
@@ -138,7 +159,8 @@ def main() -> None:
             )
             assert json.loads(load_quick.stdout)["errors"] == 0, (path, load_quick.stdout)
         print(
-            f"\n{SECONDS:.0f} s each, {CONCURRENCY} concurrent clients, gunicorn 2 sync workers\n"
+            f"\n{SECONDS:.0f} s each, {CONCURRENCY} concurrent clients, gunicorn 2 sync workers, "
+            f"load from {'wrk' if WRK else 'bench/loadgen.py (install wrk: lighter on the CPU)'}\n"
         )
         print(f"{'endpoint':<38}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
         results = {}

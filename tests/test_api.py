@@ -82,3 +82,59 @@ def test_schema_says_who_may_call_each_endpoint(client, teacher_a):
         "roles": [],
     }
     assert "tokenAuth" in schema["components"]["securitySchemes"]
+
+
+@pytest.mark.django_db
+def test_list_rows_have_exactly_the_serializer_shape(client, token, district):
+    from safecampus.api.serializers import SchoolSerializer
+    from safecampus.organizations.models import School
+
+    SchoolFactory(police_station=None, unit__latitude=None, unit__longitude=None)
+    listed = client.get("/api/v1/schools/", HTTP_AUTHORIZATION=f"Token {token}").json()["results"]
+    serialized = SchoolSerializer(School.objects.order_by("unit__code"), many=True).data
+    assert listed == [dict(row) for row in serialized]
+    assert listed[-1]["police_station"] is None and listed[-1]["latitude"] is None
+
+
+@pytest.mark.django_db
+def test_cached_school_list_follows_edits_and_never_crosses_scopes(client, token, officer_a):
+    from safecampus.organizations.models import Unit
+
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    first = client.get("/api/v1/schools/", **headers).json()
+    Unit.objects.filter(code="XB-001").first().save(update_fields=["name"])  # any save drops it
+    unit = Unit.objects.get(code="XB-001")
+    unit.name = "新北区实验小学（新校区）"
+    unit.save()
+    second = client.get("/api/v1/schools/", **headers).json()
+    assert first["results"][0]["name"] == "新北区实验小学"
+    assert second["results"][0]["name"] == "新北区实验小学（新校区）"
+    school_token = api_token_create(actor=None, user=officer_a, name="school")
+    own = client.get("/api/v1/schools/", HTTP_AUTHORIZATION=f"Token {school_token}").json()
+    assert [s["code"] for s in own["results"]] == ["XB-001"]
+
+
+@pytest.mark.django_db
+def test_token_use_is_stamped_at_most_once_a_minute_and_inactive_owners_are_refused(
+    client, safety_officer, token
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.get("/api/v1/me/", **headers)
+    stamped = safety_officer.api_tokens.get().last_used_at
+    assert stamped == start
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        client.get("/api/v1/me/", **headers)
+    assert safety_officer.api_tokens.get().last_used_at == start
+    with time_machine.travel(start + timedelta(seconds=90), tick=False):
+        client.get("/api/v1/me/", **headers)
+    assert safety_officer.api_tokens.get().last_used_at == start + timedelta(seconds=90)
+    safety_officer.is_active = False
+    safety_officer.save(update_fields=["is_active"])
+    assert client.get("/api/v1/me/", **headers).status_code == 401

@@ -50,11 +50,6 @@ class User(AbstractUser):
         return f"{self.phone[:3]}****{self.phone[-4:]}"
 
 
-class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
-
-
 class ApiToken(models.Model):
     """A token for ``Authorization: Token …``; only its SHA-256 is kept (it has 256 bits)."""
 
@@ -67,8 +62,6 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

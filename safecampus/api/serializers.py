@@ -83,3 +83,42 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "prev_hash",
             "row_hash",
         ]
+
+
+#: The columns ``school_row`` reads, for list endpoints that skip model instances.
+SCHOOL_VALUES = (
+    "unit__code",
+    "unit__name",
+    "school_kind",
+    "boarding",
+    "students",
+    "staff",
+    "unit__address",
+    "unit__latitude",
+    "unit__longitude",
+    "police_station__code",
+    "police_station__name",
+)
+
+
+def _decimal(value: Any) -> str | None:
+    return None if value is None else f"{value:.6f}"
+
+
+def school_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The ``SchoolSerializer`` shape built from a ``values(*SCHOOL_VALUES)`` row."""
+    station = None
+    if row["police_station__code"] is not None:
+        station = {"code": row["police_station__code"], "name": row["police_station__name"]}
+    return {
+        "code": row["unit__code"],
+        "name": row["unit__name"],
+        "school_kind": row["school_kind"],
+        "boarding": row["boarding"],
+        "students": row["students"],
+        "staff": row["staff"],
+        "address": row["unit__address"],
+        "latitude": _decimal(row["unit__latitude"]),
+        "longitude": _decimal(row["unit__longitude"]),
+        "police_station": station,
+    }

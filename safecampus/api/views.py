@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.core.cache import cache
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -14,13 +15,16 @@ from rest_framework.views import APIView
 from safecampus.accounts.models import User
 from safecampus.api.permissions import HasAccess
 from safecampus.api.serializers import (
+    SCHOOL_VALUES,
     AuditEventSerializer,
     MeSerializer,
     SchoolSerializer,
     UnitSerializer,
+    school_row,
 )
 from safecampus.audit.models import AuditEvent
 from safecampus.core.access import Access
+from safecampus.organizations.cache import REGISTER_CACHE_SECONDS, scoped_key
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role
 from safecampus.organizations.models import School, Unit
 from safecampus.organizations.selectors import school_list
@@ -49,6 +53,23 @@ class SchoolListAPIView(generics.ListAPIView):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return school_list(user=self.request.user)
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """Rows as plain values (model instances cost ~4× more), cached per scope and query.
+
+        The shape is the serializer's (the schema comes from it, and a test compares
+        both renderings of the same school). The cache key carries the register's
+        version and the caller's scope: an edit drops it, and no scope sees another's.
+        """
+        user = cast(User, request.user)
+        key = scoped_key("api:schools", user.scope, request.get_host(), request.GET.urlencode())
+        payload = cache.get(key)
+        if payload is None:
+            rows = self.filter_queryset(self.get_queryset()).values(*SCHOOL_VALUES)
+            page = self.paginate_queryset(rows) or []
+            payload = self.get_paginated_response([school_row(row) for row in page]).data
+            cache.set(key, payload, REGISTER_CACHE_SECONDS)
+        return Response(payload)
 
 
 class SchoolDetailAPIView(generics.RetrieveAPIView):

@@ -8,10 +8,18 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from safecampus.dashboard.navigation import modules_for
+from safecampus.organizations.choices import Role
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_modules": modules_for(user), "stream_url": settings.STREAM_URL}
+    roles = user.roles
+    return {
+        "nav_modules": modules_for(user),
+        # In the order roles are declared (rank), translated; the navigation's cache key too.
+        "role_labels": [role.label for role in Role if role in roles],
+        "nav_key": ",".join(sorted(roles)),
+        "stream_url": settings.STREAM_URL,
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -23,12 +24,16 @@ class Module:
 
     @property
     def url(self) -> str | None:
-        if self.url_name is None:
-            return None
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:
-            return None
+        return _url(self.url_name) if self.url_name else None
+
+
+@lru_cache(maxsize=64)
+def _url(name: str) -> str | None:
+    """Module URLs take no arguments and no language prefix: resolve each once per process."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
 STAFF = BUREAU_ROLES | SCHOOL_ROLES

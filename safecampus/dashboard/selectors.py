@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
+from django.utils.translation import get_language
 
+from safecampus.organizations.cache import REGISTER_CACHE_SECONDS, scoped_key
 from safecampus.organizations.choices import Role, SchoolKind, UnitKind
 from safecampus.organizations.models import Membership, School, Unit
 
@@ -23,6 +26,16 @@ class Overview:
 
 
 def overview(*, user: Any) -> Overview:
+    """The register's numbers for the user's scope, cached until the register changes."""
+    key = scoped_key("dashboard:overview", user.scope, get_language() or "")
+    cached = cache.get(key)
+    if cached is None:
+        cached = _overview(user)
+        cache.set(key, cached, REGISTER_CACHE_SECONDS)
+    return cached
+
+
+def _overview(user: Any) -> Overview:
     schools = School.objects.visible_to(user)
     totals = schools.aggregate(
         n=Count("pk"),

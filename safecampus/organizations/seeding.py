@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safecampus.accounts.models import User
 from safecampus.audit.services import audit_record
 from safecampus.organizations import demo
+from safecampus.organizations.cache import register_changed
 from safecampus.organizations.choices import Role, UnitKind
 from safecampus.organizations.models import Membership, School, Unit
 
@@ -185,6 +186,8 @@ def demo_district_seed(*, schools: int = 60, seed: int = 20261128) -> SeedResult
     with transaction.atomic():
         units = _seed_units(plan)
         users = _seed_people(plan, rng)
+        if units or users:
+            transaction.on_commit(register_changed)  # bulk_create sends no signals
         if units or users:
             audit_record(
                 actor=None,

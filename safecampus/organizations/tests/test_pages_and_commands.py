@@ -111,3 +111,15 @@ def test_api_token_command_issues_a_working_hashed_token(client, safety_officer)
     response = client.get("/api/v1/schools/", HTTP_AUTHORIZATION=f"Token {raw}")
     assert response.status_code == 200
     assert [s["code"] for s in response.json()["results"]] == ["XB-001", "XB-002"]
+
+
+@pytest.mark.django_db
+def test_home_numbers_follow_a_new_designated_person(client, safety_officer, district):
+    from safecampus.organizations.choices import Role
+    from safecampus.organizations.tests.factories import MembershipFactory
+
+    login(client, safety_officer)
+    before = client.get("/").context["overview"].units_without_designated
+    MembershipFactory(unit=district.school_b, role=Role.SCHOOL_OFFICER)
+    after = client.get("/").context["overview"].units_without_designated
+    assert after == before - 1

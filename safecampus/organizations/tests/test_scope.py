@@ -78,3 +78,10 @@ def test_an_inactive_membership_grants_nothing(officer_a):
     Membership.objects.filter(user=officer_a).update(is_active=False)
     officer_a.refresh_from_db()
     assert School.objects.visible_to(officer_a).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_deactivated_unit_grants_nothing(officer_a, district):
+    Unit.objects.filter(pk=district.school_a.pk).update(is_active=False)
+    officer_a.refresh_from_db()
+    assert scope_for(officer_a).roles == frozenset()
