@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from safecampus.core.forms import BootstrapFormMixin
 
 
 class LoginForm(AuthenticationForm):
@@ -23,3 +26,7 @@ class TokenForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
+    """Django's form (old password checked, policy validators applied) with the site's styling."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -16,8 +17,10 @@ from django.views import View
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safecampus.accounts.forms import LoginForm, TokenForm
+from safecampus.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
 from safecampus.accounts.services import totp_device_confirm, totp_device_start
+from safecampus.audit.models import AuditResult
+from safecampus.audit.services import audit_record
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.http import AuthedRequest
 
@@ -31,6 +34,24 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     access = Access.public()
+
+
+class PasswordChangeView(AccessMixin, auth_views.PasswordChangeView):
+    """Change one's own password against the policy; other sessions of the account end."""
+
+    access = Access.authenticated()
+    form_class = PasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = "/"
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.user  # the signed-in person whose password the form set
+        audit_record(
+            actor=user, action="accounts.user.password_changed", obj=user, request=self.request
+        )
+        messages.success(self.request, _("Your password was changed."))
+        return response
 
 
 def lockout_response(
@@ -74,7 +95,20 @@ class TwoFactorView(AccessMixin, View):
             if not device.confirmed:
                 totp_device_confirm(actor=request.user, device=device)
             otp_login(request, device)
+            audit_record(
+                actor=request.user,
+                action="accounts.user.second_factor_verified",
+                obj=request.user,
+                request=request,
+            )
             return HttpResponseRedirect(_safe_next(request))
+        audit_record(
+            actor=request.user,
+            action="accounts.user.second_factor_failed",
+            obj=request.user,
+            request=request,
+            result=AuditResult.FAILED,
+        )
         form.add_error(
             "token", _("That code is not valid. Check your device's clock and try again.")
         )

@@ -135,3 +135,35 @@ def test_logout_needs_post(client, teacher_a):
     assert client.get("/accounts/logout/").status_code == 405
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_password_change_applies_the_policy_and_is_audited(client, teacher_a):
+    login(client, teacher_a)
+    weak = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "password", "new_password2": "password"},
+    )
+    assert weak.status_code == 200 and weak.context["form"].errors
+    teacher_a.refresh_from_db()
+    assert teacher_a.check_password(PASSWORD)
+    good = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Safer-Campus-2027",
+            "new_password2": "Safer-Campus-2027",
+        },
+    )
+    assert good.status_code == 302
+    teacher_a.refresh_from_db()
+    assert teacher_a.check_password("Safer-Campus-2027")
+    assert AuditEvent.objects.filter(action="accounts.user.password_changed").count() == 1
+
+
+@pytest.mark.django_db
+def test_second_factor_attempts_are_audited(client, safety_officer):
+    _post(client, "safety_officer", PASSWORD)
+    client.post("/accounts/two-factor/", {"token": "000000"})
+    failed = AuditEvent.objects.get(action="accounts.user.second_factor_failed")
+    assert (failed.actor_id, failed.result) == (safety_officer.pk, "failed")

@@ -55,6 +55,9 @@ class Command(BaseCommand):
                 str(workers),
                 "--access-logfile",
                 "-",
+                # No client address or user agent: reporters must not be traceable from logs.
+                "--access-logformat",
+                '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
                 "--graceful-timeout",
                 "5",
             ],
@@ -80,6 +83,7 @@ class Command(BaseCommand):
                 "--workers",
                 "2",
                 "--flush-locks",
+                "--quiet",
             ]
         procs = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}  # noqa: S603
         self.stdout.write(
