@@ -33,6 +33,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_up(port: int) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"the server on port {port} did not come up")
+
+
 def manage(env: dict[str, str], *args: str) -> str:
     return subprocess.run(
         [PY, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
@@ -128,12 +138,7 @@ def main() -> None:
         env=env,
     )
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_up(port)
         cookie = f"Cookie: sessionid={session}\\r\\n"
         auth = f"Authorization: Token {token}\\r\\n"
         cases = [
@@ -212,12 +217,7 @@ def asgi_figures(env: dict[str, str], cases: list[tuple[str, str, str]]) -> list
         env=env,
     )
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_up(port)
         return [load(port, path, headers) for _, path, headers in cases]
     finally:
         server.terminate()

@@ -15,7 +15,7 @@ from safecampus.audit.forms import AuditFilterForm
 from safecampus.audit.selectors import audit_event_list
 from safecampus.audit.services import audit_record, audit_verify
 from safecampus.core.access import Access, AccessMixin
-from safecampus.core.http import AuthedRequest
+from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.organizations.choices import Role
 
 AUDITORS = Access.for_roles({Role.AUDITOR})
@@ -33,7 +33,7 @@ class AuditEventListView(AccessMixin, View):
     def get(self, request: AuthedRequest) -> HttpResponse:
         form, events = _filtered(request)
         page = Paginator(events, 50).get_page(request.GET.get("page"))
-        context = {"form": form, "page": page, "query": request.GET.urlencode()}
+        context = {"form": form, "page": page, "query": query_without_page(request)}
         template = "audit/partials/_table.html" if request.htmx else "audit/event_list.html"
         return render(request, template, context, status=400 if form.errors else 200)
 

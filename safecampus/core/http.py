@@ -15,3 +15,10 @@ if TYPE_CHECKING:
 class AuthedRequest(HttpRequest):
     user: User
     htmx: HtmxDetails
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The request's filters as a query string, for pagination links to add ``page`` to."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

@@ -17,7 +17,7 @@ from safecampus.attachments.models import Attachment
 from safecampus.audit.services import audit_record_access
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
-from safecampus.core.http import AuthedRequest
+from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.organizations import selectors
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
 from safecampus.organizations.forms import (
@@ -80,7 +80,7 @@ class SchoolListView(AccessMixin, View):
             "page": page,
             "count": page.paginator.count,
             "map": {"markers": markers},
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
         }
         template = (
             "organizations/partials/_school_table.html"
@@ -220,9 +220,3 @@ def _documents(versions: list[WorkPlanVersion]) -> dict[str, Attachment]:
         owner_type=owner_type, owner_id__in=[str(v.pk) for v in versions]
     )
     return {a.owner_id: a for a in rows}
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()

@@ -165,3 +165,14 @@ def test_refused_routes_are_recorded(client, teacher_a):
     assert client.get("/audit/").status_code == 403
     event = AuditEvent.objects.get(action="core.route.refused")
     assert (event.actor_id, event.object_repr, event.result) == (teacher_a.pk, "/audit/", "denied")
+
+
+@pytest.mark.django_db
+def test_pages_of_the_trail_keep_the_filters(client, auditor, safety_officer):
+    for i in range(55):
+        audit_record(actor=safety_officer, action="tests.thing.created", changes={"n": i})
+    login(client, auditor)
+    second = client.get("/audit/", {"action": "tests.thing", "page": 2})
+    assert len(second.context["page"].object_list) == 5
+    html = second.content.decode()
+    assert "?action=tests.thing&amp;page=1" in html and "page=2&amp;page" not in html
