@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from safecampus.accounts.models import User
+from safecampus.cases.calendar import year_is_known
+from safecampus.cases.models import HolidayOverride
 from safecampus.cases.selectors import deadline_overdue_list
 from safecampus.core.access import Access, AccessMixin
 from safecampus.dashboard.navigation import modules_for
 from safecampus.dashboard.selectors import overview
+from safecampus.organizations.choices import Role
 
 
 class HomeView(AccessMixin, TemplateView):
@@ -37,6 +41,23 @@ class HomeView(AccessMixin, TemplateView):
             district_wide=user.scope.district_wide,
             chart=chart,
             overdue_count=deadline_overdue_list(user=user).count(),
+            calendar_gap=_calendar_gap(user),
             modules=[m for m in modules_for(user) if m.key != "home"],
         )
         return context
+
+
+def _calendar_gap(user: User) -> int | None:
+    """A year whose official holidays nobody has entered, for those who keep the calendar.
+
+    Working-day deadlines of that year would fall back to Monday–Friday, so the
+    year is flagged from November of the year before.
+    """
+    if not user.scope.has_role(Role.SYSTEM_ADMIN, Role.BUREAU_SAFETY_OFFICER):
+        return None
+    today = timezone.localdate()
+    years = [today.year, today.year + 1] if today.month >= 11 else [today.year]
+    for year in years:
+        if not year_is_known(year) and not HolidayOverride.objects.filter(day__year=year).exists():
+            return year
+    return None

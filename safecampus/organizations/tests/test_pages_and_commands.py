@@ -123,3 +123,22 @@ def test_home_numbers_follow_a_new_designated_person(client, safety_officer, dis
     MembershipFactory(unit=district.school_b, role=Role.SCHOOL_OFFICER)
     after = client.get("/").context["overview"].units_without_designated
     assert after == before - 1
+
+
+@pytest.mark.django_db
+def test_home_flags_a_year_whose_holidays_nobody_entered(client, safety_officer, teacher_a):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from safecampus.cases.models import HolidayOverride
+
+    # chinese-calendar 1.11 knows 2026 but not 2027; from November the bureau is warned.
+    with time_machine.travel(datetime(2026, 11, 28, 9, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        login(client, safety_officer)
+        assert client.get("/").context["calendar_gap"] == 2027
+        HolidayOverride.objects.create(day=date(2027, 1, 1), is_workday=False, name="元旦")
+        assert client.get("/").context["calendar_gap"] is None
+        login(client, teacher_a)
+        assert client.get("/").context["calendar_gap"] is None
