@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-_STAMP = "last_seen"
+#: The session key holding the time of the last request (the stream checks it too).
+IDLE_STAMP = "last_seen"
 #: Rewriting the session on every request costs a write; a minute's slack is harmless.
 _STAMP_RESOLUTION_SECONDS = 60
 
@@ -27,7 +28,7 @@ class IdleTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and hasattr(request, "session"):
             now = timezone.now().timestamp()
-            last = request.session.get(_STAMP)
+            last = request.session.get(IDLE_STAMP)
             if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT.total_seconds():
                 logout(request)
                 if request.path.startswith("/api/"):
@@ -35,7 +36,7 @@ class IdleTimeoutMiddleware:
                 messages.info(request, _("You were signed out after a period of inactivity."))
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
             if last is None or now - last > _STAMP_RESOLUTION_SECONDS:
-                request.session[_STAMP] = now
+                request.session[IDLE_STAMP] = now
         return self.get_response(request)
 
 

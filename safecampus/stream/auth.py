@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
-from safecampus.accounts.middleware import _STAMP as IDLE_STAMP
+from safecampus.accounts.middleware import IDLE_STAMP
 
 
 @dataclass(frozen=True)
