@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "safecampus.notifications",
     "safecampus.attachments",
     "safecampus.cases",
+    "safecampus.leads",
     "safecampus.dashboard",
     "safecampus.api",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/", include("safecampus.notifications.urls")),
     path("attachments/", include("safecampus.attachments.urls")),
     path("cases/", include("safecampus.cases.urls")),
+    path("leads/", include("safecampus.leads.urls")),
 ]
 
 handler400 = "safecampus.core.views.error_400"

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -34,4 +34,5 @@ urlpatterns = [
     path("schools/<str:code>/", views.SchoolDetailAPIView.as_view(), name="school_detail"),
     path("units/", views.UnitListAPIView.as_view(), name="unit_list"),
     path("audit-events/", views.AuditEventListAPIView.as_view(), name="audit_event_list"),
+    path("", include("safecampus.leads.api")),
 ]

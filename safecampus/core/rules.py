@@ -58,6 +58,20 @@ RULE_DEFAULTS: tuple[Rule, ...] = (
         "District practice for feedback on transferred leads; no national number found [GK]",
         "Default time a receiving unit has to report back on a transfer.",
     ),
+    Rule(
+        "lead_acknowledge_days",
+        1,
+        "working days",
+        "Plan R-2 (issue 3 item 6): a lead is acknowledged within 1 working day [GK]",
+        "Time the bureau safety section has to accept or reject a new lead.",
+    ),
+    Rule(
+        "lead_conclude_days",
+        30,
+        "working days",
+        "District practice for concluding a lead; no national number found [GK]",
+        "Time to conclude an accepted lead when its category sets no limit of its own.",
+    ),
 )
 
 

@@ -57,7 +57,7 @@ MODULES: tuple[Module, ...] = (
         "organizations:work_plan_list",
         STAFF,
     ),
-    Module("clues", _("Leads"), "flag", "R-2", None, STAFF | {Role.PARTNER_LIAISON}),
+    Module("clues", _("Leads"), "flag", "R-2", "leads:list", STAFF | {Role.PARTNER_LIAISON}),
     Module("incidents", _("School disturbances"), "exclamation-octagon", "R-3", None, STAFF),
     Module("surroundings", _("Surroundings"), "geo-alt", "R-4", None, STAFF),
     Module("alarms", _("Smart security"), "broadcast", "R-5.2", None, STAFF),

@@ -1,0 +1,181 @@
+"""Input of the lead pages; forms parse, services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from safecampus.attachments.forms import MultipleAttachmentField
+from safecampus.core.forms import BootstrapFormMixin
+from safecampus.leads.choices import (
+    DualReportChannel,
+    DualReportMethod,
+    LeadResult,
+    LeadSource,
+    LeadStatus,
+    Urgency,
+)
+from safecampus.leads.models import LeadCategory
+from safecampus.organizations.choices import UnitKind
+from safecampus.organizations.models import Unit
+
+
+def _categories() -> Any:
+    return LeadCategory.objects.filter(is_active=True).order_by("ordering", "code")
+
+
+class LeadFilterForm(BootstrapFormMixin, forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        required=False,
+        queryset=_categories(),
+        to_field_name="code",
+        empty_label=_("All categories"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *LeadStatus.choices]
+    )
+    school = forms.ModelChoiceField(
+        label=_("School"),
+        required=False,
+        queryset=Unit.objects.none(),
+        to_field_name="code",
+        empty_label=_("All schools"),
+    )
+    source = forms.ChoiceField(
+        label=pgettext_lazy("lead", "Source"),
+        required=False,
+        choices=[("", _("All sources")), *LeadSource.choices],
+    )
+    overdue = forms.BooleanField(label=_("Overdue"), required=False)
+    missing_second_report = forms.BooleanField(label=_("Second report missing"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schools = Unit.objects.visible_to(user).schools().order_by("code")
+        self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+        self.fields["category"].queryset = _categories()  # type: ignore[attr-defined]
+
+
+class LeadReportForm(BootstrapFormMixin, forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=_categories(), to_field_name="code"
+    )
+    description = forms.CharField(
+        label=_("What happened"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    school = forms.ModelChoiceField(
+        label=_("School concerned"),
+        required=False,
+        queryset=Unit.objects.none(),
+        to_field_name="code",
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    occurred_at = forms.DateTimeField(
+        label=_("When it happened"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180, decimal_places=6
+    )
+    persons_involved = forms.CharField(
+        label=_("Persons involved"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    victims = forms.CharField(
+        label=_("Victims"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    source = forms.ChoiceField(
+        label=pgettext_lazy("lead", "Source"),
+        choices=[
+            (LeadSource.INTERNAL, LeadSource.INTERNAL.label),
+            (LeadSource.PHONE_LETTER, LeadSource.PHONE_LETTER.label),
+        ],
+    )
+    reporter_name = forms.CharField(label=_("Reporter's name"), max_length=100, required=False)
+    reporter_contact = forms.CharField(
+        label=_("Reporter's contact"), max_length=100, required=False
+    )
+    is_anonymous = forms.BooleanField(
+        label=_("The reporter wants to stay anonymous"), required=False
+    )
+    evidence = MultipleAttachmentField(label=_("Evidence"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _categories()  # type: ignore[attr-defined]
+        scope = user.scope
+        schools = Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True).order_by("code")
+        if not scope.district_wide:
+            schools = schools.filter(pk__in=scope.school_unit_ids)
+            self.fields["school"].required = True
+            screening = [(LeadSource.SCREENING, LeadSource.SCREENING.label)]
+            self.fields["source"].choices = screening  # type: ignore[attr-defined]
+            self.fields["source"].initial = LeadSource.SCREENING
+            self.fields["source"].disabled = True
+            own = schools.first()
+            if own is not None:
+                self.fields["school"].initial = own.code
+        self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+
+
+class LeadActionForm(forms.Form):
+    """One small form per action on the detail page; the action names what is asked."""
+
+    ACTIONS = (
+        "accept",
+        "reject",
+        "assign",
+        "transfer",
+        "start",
+        "conclude",
+        "close",
+        "reopen",
+        "spam",
+    )
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    note = forms.CharField(required=False, max_length=2000)
+    school = forms.ModelChoiceField(
+        required=False,
+        queryset=Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True),
+        to_field_name="code",
+    )
+    units = forms.ModelMultipleChoiceField(
+        required=False,
+        queryset=Unit.objects.filter(
+            kind__in=[UnitKind.AGENCY, UnitKind.POLICE_STATION], is_active=True
+        ),
+        to_field_name="code",
+    )
+    feedback_days = forms.IntegerField(required=False, min_value=1, max_value=365)
+    result = forms.ChoiceField(required=False, choices=[("", "—"), *LeadResult.choices])
+
+
+class DualReportForm(BootstrapFormMixin, forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Reported to"),
+        choices=[
+            (DualReportChannel.LOCAL_GOVERNMENT, DualReportChannel.LOCAL_GOVERNMENT.label),
+            (DualReportChannel.DEPARTMENT, DualReportChannel.DEPARTMENT.label),
+        ],
+    )
+    reported_to = forms.CharField(label=_("Office or person"), max_length=200)
+    reported_at = forms.DateTimeField(
+        label=_("Reported at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    method = forms.ChoiceField(label=_("How"), choices=DualReportMethod.choices)

@@ -1,0 +1,57 @@
+"""Scoped reads of leads: every one goes through ``Lead.objects.visible_to(user)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from safecampus.leads.models import DualReport, Lead, LeadCategory
+
+
+def lead_list(
+    *,
+    user: Any,
+    category: LeadCategory | None = None,
+    status: str = "",
+    school: Any = None,
+    source: str = "",
+    overdue: bool = False,
+    missing_second_report: bool = False,
+) -> QuerySet[Lead]:
+    """The leads ``user`` may see, newest first, filtered; a category includes its sub-types."""
+    leads = Lead.objects.visible_to(user).select_related("category", "school", "assignee_unit")
+    if category is not None:
+        leads = leads.filter(
+            category__in=[category.pk, *category.children.values_list("pk", flat=True)]
+        )
+    if status:
+        leads = leads.filter(status=status)
+    if school is not None:
+        leads = leads.filter(school=school)
+    if source:
+        leads = leads.filter(source=source)
+    if overdue:
+        leads = leads.overdue()  # type: ignore[attr-defined]
+    if missing_second_report:
+        leads = leads.missing_second_report()  # type: ignore[attr-defined]
+    return leads.order_by("-created_at", "-id")
+
+
+def lead_get(*, user: Any, lead_id: int) -> Lead | None:
+    return lead_list(user=user).filter(pk=lead_id).first()
+
+
+def lead_get_by_reference(*, user: Any, reference: str) -> Lead | None:
+    return lead_list(user=user).filter(reference=reference).first()
+
+
+def dual_report_list(*, user: Any, lead: Lead) -> QuerySet[DualReport]:
+    if not Lead.objects.visible_to(user).filter(pk=lead.pk).exists():
+        return DualReport.objects.none()
+    return lead.dual_reports.select_related("reported_by")
+
+
+def category_list() -> QuerySet[LeadCategory]:
+    """Categories in use, top-level first in the plan's order; no secret, any staff may read."""
+    return LeadCategory.objects.filter(is_active=True).select_related("parent")

@@ -1,0 +1,214 @@
+"""The ledger (台账), a lead's page with the moves the user may make, and the internal report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from safecampus.attachments.selectors import attachment_list
+from safecampus.cases.selectors import (
+    case_timeline,
+    case_transition_list,
+    deadline_list,
+    transfer_list,
+)
+from safecampus.cases.services import deadline_label
+from safecampus.core.access import Access, AccessMixin
+from safecampus.core.errors import DomainError
+from safecampus.core.http import AuthedRequest, query_without_page
+from safecampus.leads import services
+from safecampus.leads.choices import HANDLER_ROLES, TRIAGE_ROLES, LeadStatus
+from safecampus.leads.errors import LeadError
+from safecampus.leads.forms import DualReportForm, LeadActionForm, LeadFilterForm, LeadReportForm
+from safecampus.leads.models import Lead
+from safecampus.leads.selectors import dual_report_list, lead_get, lead_list
+from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role, UnitKind
+from safecampus.organizations.models import Unit
+
+READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES | {Role.PARTNER_LIAISON})
+REPORTERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
+ACTORS = Access.for_roles(TRIAGE_ROLES | HANDLER_ROLES)
+TRIAGE = Access.for_roles(TRIAGE_ROLES)
+PAGE_SIZE = 50
+
+
+class LeadListView(AccessMixin, View):
+    """The ledger of the leads the user may see, filtered and paginated."""
+
+    access = READERS
+
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        form = LeadFilterForm(request.GET or None, user=request.user)
+        filters = form.cleaned_data if form.is_valid() else {}
+        leads = lead_list(
+            user=request.user, **{k: v for k, v in filters.items() if v not in ("", None)}
+        )
+        page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "form": form,
+            "page": page,
+            "count": page.paginator.count,
+            "query": query_without_page(request),
+            "can_report": REPORTERS.allows(request.user),
+        }
+        template = "leads/partials/_lead_table.html" if request.htmx else "leads/lead_list.html"
+        return render(request, template, context)
+
+
+def _lead(request: AuthedRequest, lead_id: int) -> Lead:
+    lead = lead_get(user=request.user, lead_id=lead_id)
+    if lead is None:
+        raise Http404
+    return lead
+
+
+def _detail(
+    request: AuthedRequest, lead: Lead, *, error: str = "", dual_form: Any = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    deadlines = list(deadline_list(user=user, case=lead))
+    for deadline in deadlines:
+        deadline.display_label = deadline_label(deadline)  # type: ignore[attr-defined]
+    moves = [str(move.status) for move in case_transition_list(user=user, case=lead)]
+    is_triage = user.scope.has_role(*TRIAGE_ROLES)
+    context = {
+        "lead": lead,
+        "events": case_timeline(user=user, case=lead),
+        "deadlines": deadlines,
+        "transfers": transfer_list(user=user, case=lead),
+        "dual_reports": dual_report_list(user=user, lead=lead),
+        "attachments": attachment_list(user=user, owner=lead),
+        "moves": moves,
+        "S": LeadStatus,
+        "is_triage": is_triage,
+        "schools": Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True).order_by("code")
+        if is_triage
+        else [],
+        "agencies": Unit.objects.filter(
+            kind__in=[UnitKind.AGENCY, UnitKind.POLICE_STATION], is_active=True
+        ).order_by("code")
+        if is_triage
+        else [],
+        "results": Lead._meta.get_field("result").choices,
+        "dual_form": dual_form or DualReportForm(),
+        "error": error,
+    }
+    return render(request, "leads/lead_detail.html", context, status=status)
+
+
+class LeadDetailView(AccessMixin, View):
+    """One lead: facts (never the reporter), timeline, deadlines, transfers, dual reports."""
+
+    access = READERS
+
+    def get(self, request: AuthedRequest, lead_id: int) -> HttpResponse:
+        return _detail(request, _lead(request, lead_id))
+
+
+def _run(action: str, user: Any, lead: Lead, data: dict[str, Any]) -> None:
+    note = data.get("note") or ""
+    if action == "accept":
+        services.lead_accept(actor=user, lead=lead, note=note)
+    elif action == "reject":
+        services.lead_reject(actor=user, lead=lead, reason=note)
+    elif action == "assign":
+        if data.get("school") is None:
+            raise LeadError(_("Choose a school."), code="bad_school")
+        services.lead_assign_school(actor=user, lead=lead, school=data["school"], note=note)
+    elif action == "transfer":
+        services.lead_transfer(
+            actor=user,
+            lead=lead,
+            to_units=list(data.get("units") or []),
+            feedback_days=data.get("feedback_days"),
+            note=note,
+        )
+    elif action == "start":
+        services.lead_start_handling(actor=user, lead=lead, note=note)
+    elif action == "conclude":
+        services.lead_conclude(actor=user, lead=lead, result=data.get("result") or "", note=note)
+    elif action == "close":
+        services.lead_close(actor=user, lead=lead, note=note)
+    elif action == "reopen":
+        services.lead_reopen(actor=user, lead=lead, reason=note)
+    elif action == "spam":
+        services.lead_mark_spam(actor=user, lead=lead, spam=not lead.is_spam)
+
+
+class LeadActionView(AccessMixin, View):
+    """Make one move on a lead (accept, reject, assign, transfer, handle, conclude, close,
+    reopen, spam); a refused move shows the page again with the reason."""
+
+    access = ACTORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, lead_id: int) -> HttpResponse:
+        lead = _lead(request, lead_id)
+        form = LeadActionForm(request.POST)
+        if not form.is_valid():
+            return _detail(request, lead, error=_("The request was not understood."), status=400)
+        try:
+            _run(form.cleaned_data["action"], request.user, lead, form.cleaned_data)
+        except DomainError as error:
+            lead = _lead(request, lead_id)
+            return _detail(request, lead, error=str(error.message), status=error.status_code)
+        messages.success(request, _("Saved."))
+        if lead_get(user=request.user, lead_id=lead_id) is None:
+            return redirect("leads:list")
+        return redirect("leads:detail", lead_id=lead_id)
+
+
+class DualReportAddView(AccessMixin, View):
+    """Record the second report of R-2.2 (local government or a department)."""
+
+    access = TRIAGE
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, lead_id: int) -> HttpResponse:
+        lead = _lead(request, lead_id)
+        form = DualReportForm(request.POST)
+        if not form.is_valid():
+            return _detail(request, lead, dual_form=form, status=400)
+        try:
+            services.lead_dual_report_add(actor=request.user, lead=lead, **form.cleaned_data)
+        except DomainError as error:
+            return _detail(request, lead, error=str(error.message), status=error.status_code)
+        messages.success(request, _("The report was recorded."))
+        return redirect("leads:detail", lead_id=lead_id)
+
+
+class LeadReportView(AccessMixin, View):
+    """Enter a lead from inside the app; a school reports its own screening (排查)."""
+
+    access = REPORTERS
+    template_name = "leads/lead_form.html"
+
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": LeadReportForm(user=request.user)})
+
+    def post(self, request: AuthedRequest) -> HttpResponse:
+        form = LeadReportForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["files"] = data.pop("evidence")
+            try:
+                lead = services.lead_report(actor=request.user, **data)
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(
+                    request, _("Lead %(reference)s was recorded.") % {"reference": lead.reference}
+                )
+                if lead_get(user=request.user, lead_id=lead.pk) is None:
+                    return redirect("leads:list")
+                return redirect("leads:detail", lead_id=lead.pk)
+        else:
+            status = 400
+        return render(request, self.template_name, {"form": form}, status=status)
