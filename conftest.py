@@ -8,9 +8,11 @@ signs them in with a verified session.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -26,6 +28,12 @@ from safecampus.organizations.tests.factories import (
     UnitFactory,
     UserFactory,
 )
+
+# Each test clears the cache; parallel workers must not clear each other's Redis database.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if settings.REDIS_URL and _worker.startswith("gw"):
+    _base = settings.REDIS_URL.rsplit("/", 1)[0]
+    settings.CACHES["default"]["LOCATION"] = f"{_base}/{2 + int(_worker[2:])}"
 
 # Tasks run inline in tests unless a test starts a real consumer. (Settings are loaded
 # before this file, so the switch is made on the Huey instance itself.)
