@@ -18,6 +18,7 @@ urlpatterns = [
     path("attachments/", include("safecampus.attachments.urls")),
     path("cases/", include("safecampus.cases.urls")),
     path("leads/", include("safecampus.leads.urls")),
+    path("report/", include("safecampus.leads.portal_urls")),
 ]
 
 handler400 = "safecampus.core.views.error_400"

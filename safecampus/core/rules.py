@@ -72,6 +72,36 @@ RULE_DEFAULTS: tuple[Rule, ...] = (
         "District practice for concluding a lead; no national number found [GK]",
         "Time to conclude an accepted lead when its category sets no limit of its own.",
     ),
+    Rule(
+        "portal_receipt_failures",
+        10,
+        "attempts per window",
+        "District practice against receipt guessing; a receipt has 80 random bits [GK]",
+        "Wrong receipts one client may try on the public portal within the window.",
+    ),
+    Rule(
+        "portal_receipt_window_minutes",
+        15,
+        "minutes",
+        "District practice against receipt guessing [GK]",
+        "Sliding window of the wrong-receipt limit.",
+    ),
+    Rule(
+        "portal_submissions_per_client",
+        20,
+        "reports per hour",
+        "District practice: a whole school may share one address, unlike GlobaLeaks' "
+        "5 per hour per IP [GK]",
+        "Reports one client may submit through the public portal per hour.",
+    ),
+    Rule(
+        "portal_submissions_global",
+        600,
+        "reports per minute",
+        "District practice: bounds a flood from many addresses and leaves room for "
+        "real reporters [GK]",
+        "Reports all clients together may submit through the public portal per minute.",
+    ),
 )
 
 

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from django.urls import path
-from rest_framework import generics, serializers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, parsers, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import Access
+from safecampus.leads import portal
+from safecampus.leads.errors import LeadError
 from safecampus.leads.models import Lead, LeadCategory
+from safecampus.leads.receipts import client_key
 from safecampus.leads.selectors import category_list, lead_list
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role
+from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role, UnitKind
+from safecampus.organizations.models import Unit
 
 READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES | {Role.PARTNER_LIAISON})
 
@@ -95,7 +108,184 @@ class LeadCategoryListAPIView(generics.ListAPIView):
         return category_list()
 
 
+# --- the public portal for programs (no login, no session, no CSRF) ----------------------
+
+CATEGORY_HELP = gettext_lazy(
+    "Category code: gang_disruption, lawless_persons, construction_coercion, campus_loans, "
+    "bullying_violence, other (or the code of one of their sub-types)."
+)
+
+
+class PublicLeadSerializer(serializers.Serializer):
+    category = serializers.CharField(max_length=40, help_text=CATEGORY_HELP)
+    description = serializers.CharField(max_length=portal.DESCRIPTION_MAX)
+    school = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    place = serializers.CharField(max_length=portal.PLACE_MAX, required=False, allow_blank=True)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    contact = serializers.CharField(max_length=portal.CONTACT_MAX, required=False, allow_blank=True)
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+
+    def validate_category(self, value: str) -> LeadCategory:
+        category = LeadCategory.objects.filter(code=value.strip(), is_active=True).first()
+        if category is None:
+            raise serializers.ValidationError(_("Unknown category."))
+        return category
+
+    def validate_school(self, value: str) -> Unit | None:
+        if not value.strip():
+            return None
+        school = Unit.objects.filter(
+            code=value.strip(), kind=UnitKind.SCHOOL, is_active=True
+        ).first()
+        if school is None:
+            raise serializers.ValidationError(_("Unknown school."))
+        return school
+
+
+class ReceiptSerializer(serializers.Serializer):
+    receipt = serializers.CharField(max_length=64)
+
+
+class PublicMessageSerializer(ReceiptSerializer):
+    message = serializers.CharField(max_length=portal.MESSAGE_MAX)
+
+
+def _client(request: Request) -> str:
+    return client_key(str(request.META.get("REMOTE_ADDR", "")))
+
+
+def _too_many(seconds: int) -> Response:
+    return Response(
+        {"detail": portal.too_many_message(seconds), "code": "throttled"},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+def _no_store(response: Response) -> Response:
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+class _PublicAPIView(APIView):
+    access = Access.public()
+    permission_classes = [HasAccess]
+    authentication_classes: list[Any] = []
+    throttle_classes: list[Any] = []  # our own throttles, keyed without storing addresses
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        return _no_store(super().finalize_response(request, response, *args, **kwargs))
+
+
+def _status_data(result: portal.PublicStatus) -> dict[str, Any]:
+    return {
+        "category": result.category,
+        "open": result.is_open,
+        "milestones": [
+            {"code": m.code, "label": m.label, "date": m.on.isoformat()} for m in result.milestones
+        ],
+        "messages": [
+            {
+                "direction": "from_reporter" if m.from_reporter else "to_reporter",
+                "body": m.body,
+                "date": m.on.isoformat(),
+            }
+            for m in result.messages
+        ],
+    }
+
+
+def _resolve(request: Request, receipt: str) -> portal.PublicStatus:
+    """The status behind ``receipt``; a wrong or malformed one counts against the client."""
+    try:
+        result = portal.lead_public_status(receipt=receipt)
+    except portal.ReceiptMalformed:
+        portal.receipt_failed(_client(request))
+        raise
+    if result is None:
+        portal.receipt_failed(_client(request))
+        raise portal.ReceiptNotFound(
+            _("No report has this receipt code. Check it and try again."), code="not_found"
+        )
+    return result
+
+
+class PublicLeadCreateAPIView(_PublicAPIView):
+    """Report a lead without an account; the answer holds the receipt code, shown once."""
+
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+
+    @extend_schema(
+        request=PublicLeadSerializer,
+        responses={
+            201: inline_serializer("PublicReceipt", {"receipt": serializers.CharField()}),
+            400: OpenApiResponse(description="Unknown category, empty description, bad file."),
+            429: OpenApiResponse(description="Too many reports; see Retry-After."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        wait = portal.submission_allowed(_client(request), time.monotonic())
+        if wait:
+            return _too_many(wait)
+        data: Any = request.data
+        if hasattr(data, "getlist"):
+            data = {k: data.get(k) for k in data if k != "files"}
+            files = request.FILES.getlist("files")
+            if files:
+                data["files"] = files
+        serializer = PublicLeadSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        _lead, receipt = portal.lead_submit_public(
+            category=values["category"],
+            description=values["description"],
+            school=values.get("school"),
+            place=values.get("place") or "",
+            occurred_at=values.get("occurred_at"),
+            contact=values.get("contact") or "",
+            files=values.get("files") or [],
+        )
+        return Response({"receipt": receipt}, status=status.HTTP_201_CREATED)
+
+
+class PublicLeadStatusAPIView(_PublicAPIView):
+    """Milestones and messages of the lead behind a receipt; a wrong receipt is 404."""
+
+    @extend_schema(request=ReceiptSerializer, responses={200: dict, 404: dict, 429: dict})
+    def post(self, request: Request) -> Response:
+        wait = portal.receipt_wait(_client(request))
+        if wait:
+            return _too_many(wait)
+        serializer = ReceiptSerializer(data=request.data)
+        if not serializer.is_valid():
+            portal.receipt_failed(_client(request))
+            raise LeadError(_("Enter your receipt code."), code="bad_receipt")
+        return Response(_status_data(_resolve(request, serializer.validated_data["receipt"])))
+
+
+class PublicLeadMessageAPIView(_PublicAPIView):
+    """The reporter writes to the bureau's safety section with the receipt."""
+
+    @extend_schema(request=PublicMessageSerializer, responses={201: dict, 404: dict, 429: dict})
+    def post(self, request: Request) -> Response:
+        wait = portal.receipt_wait(_client(request))
+        if wait:
+            return _too_many(wait)
+        serializer = PublicMessageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        receipt = serializer.validated_data["receipt"]
+        _resolve(request, receipt)
+        portal.lead_public_message(receipt=receipt, body=serializer.validated_data["message"])
+        result = portal.lead_public_status(receipt=receipt)
+        assert result is not None
+        return Response(_status_data(result), status=status.HTTP_201_CREATED)
+
+
 urlpatterns = [
+    path("public/leads/", PublicLeadCreateAPIView.as_view(), name="public_lead_create"),
+    path("public/leads/status/", PublicLeadStatusAPIView.as_view(), name="public_lead_status"),
+    path("public/leads/messages/", PublicLeadMessageAPIView.as_view(), name="public_lead_message"),
     path("leads/", LeadListAPIView.as_view(), name="lead_list"),
     path("leads/<str:reference>/", LeadDetailAPIView.as_view(), name="lead_detail"),
     path("lead-categories/", LeadCategoryListAPIView.as_view(), name="lead_category_list"),

@@ -40,6 +40,11 @@ class Urgency(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
+class MessageDirection(models.TextChoices):
+    TO_REPORTER = "to_reporter", _("To the reporter")
+    FROM_REPORTER = "from_reporter", _("From the reporter")
+
+
 class DualReportChannel(models.TextChoices):
     SAFETY_SECTION = "safety_section", _("Bureau safety section")
     LOCAL_GOVERNMENT = "local_government", _("Local government")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -179,3 +180,100 @@ class DualReportForm(BootstrapFormMixin, forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     method = forms.ChoiceField(label=_("How"), choices=DualReportMethod.choices)
+
+
+class _CategoryChoice(forms.ModelChoiceField):
+    """Top-level categories and their sub-types, the sub-types shown under their parent."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"— {obj.name}" if obj.parent_id else str(obj.name)
+
+
+def _portal_categories() -> Any:
+    """Categories in use, each parent followed by its sub-types."""
+    rows = list(LeadCategory.objects.filter(is_active=True).order_by("ordering", "code"))
+    parents = [row for row in rows if row.parent_id is None]
+    ordered = []
+    for parent in parents:
+        ordered.append(parent.pk)
+        ordered.extend(row.pk for row in rows if row.parent_id == parent.pk)
+    preserved = models.Case(
+        *[models.When(pk=pk, then=models.Value(i)) for i, pk in enumerate(ordered)],
+        default=models.Value(len(ordered)),
+        output_field=models.IntegerField(),
+    )
+    return LeadCategory.objects.filter(is_active=True).order_by(preserved, "code")
+
+
+class PublicLeadForm(BootstrapFormMixin, forms.Form):
+    """The short public report form (no account); works on a phone."""
+
+    category = _CategoryChoice(
+        label=_("What kind of problem"),
+        queryset=LeadCategory.objects.none(),
+        to_field_name="code",
+        empty_label=_("Choose…"),
+    )
+    description = forms.CharField(
+        label=_("What happened"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Who, what, where — as much as you know. Do not write your own name."),
+    )
+    school = forms.ModelChoiceField(
+        label=_("School concerned (optional)"),
+        required=False,
+        queryset=Unit.objects.none(),
+        to_field_name="code",
+        empty_label=_("Not sure / none"),
+    )
+    place = forms.CharField(label=_("Where (optional)"), max_length=200, required=False)
+    occurred_at = forms.DateTimeField(
+        label=_("When (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    contact = forms.CharField(
+        label=_("How to reach you (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Leave empty to stay anonymous. If you write a phone number or e-mail, it is "
+            "stored encrypted and only the bureau's safety section can see it."
+        ),
+    )
+    evidence = MultipleAttachmentField(label=_("Photos, recordings or documents"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _portal_categories()  # type: ignore[attr-defined]
+        schools = Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True).order_by("code")
+        self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+
+
+class ReceiptForm(BootstrapFormMixin, forms.Form):
+    receipt = forms.CharField(
+        label=_("Receipt code"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class PublicMessageForm(ReceiptForm):
+    receipt = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    message = forms.CharField(
+        label=_("Your answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PublicEvidenceForm(ReceiptForm):
+    receipt = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    evidence = MultipleAttachmentField(label=_("Add evidence"))
+
+
+class ReporterMessageForm(BootstrapFormMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Message to the reporter"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -24,6 +24,7 @@ from safecampus.leads.choices import (
     LeadResult,
     LeadSource,
     LeadStatus,
+    MessageDirection,
     Urgency,
 )
 
@@ -138,6 +139,16 @@ class Lead(CaseModel):
     reporter_contact_hash = BlindIndexField(source="reporter_contact")
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_spam = models.BooleanField(_("spam"), default=False)
+    # Only the keyed hash of the portal receipt (see receipts.py); the receipt itself never.
+    receipt_digest = models.CharField(
+        _("receipt digest"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
+    )
 
     objects = LeadQuerySet.as_manager()  # type: ignore[misc]  # narrows the kernel manager
 
@@ -186,3 +197,33 @@ class DualReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id} → {self.channel}"
+
+
+class LeadMessage(models.Model):
+    """A message between the bureau safety section and a portal reporter, in either direction.
+
+    The body is encrypted; the reporter reads it with the receipt and never sees who wrote it.
+    """
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(
+        _("direction"), max_length=20, choices=MessageDirection.choices, editable=False
+    )
+    body = EncryptedTextField(_("message"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message with the reporter")
+        verbose_name_plural = _("messages with the reporter")
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} {self.direction}"

@@ -83,6 +83,31 @@ def _report_school(actor: Any, school: Unit | None) -> Unit | None:
     return school
 
 
+def _lead_open(*, actor: Any, lead: Lead, section: Unit, files: Sequence[Any]) -> None:
+    """Create ``lead`` on the case kernel, record its automatic report to the safety section
+    (R-2.2), start the acknowledgement time limit and attach the files. Call inside the
+    caller's transaction; ``actor`` is None for an anonymous portal reporter."""
+    case_create(actor=actor, case=lead)
+    DualReport.objects.create(
+        lead=lead,
+        channel=DualReportChannel.SAFETY_SECTION,
+        reported_to=section.name,
+        reported_at=lead.created_at,
+        reported_by=actor,
+        method=DualReportMethod.SYSTEM,
+    )
+    deadline_set(
+        actor=actor,
+        case=lead,
+        purpose=ACKNOWLEDGE,
+        days=rule("lead_acknowledge_days"),
+        label=gettext_noop("Acknowledge the lead"),
+        start=lead.created_at,
+    )
+    for uploaded in files:
+        attachment_create(actor=actor, owner=lead, uploaded_file=uploaded)
+
+
 def lead_report(
     *,
     actor: Any,
@@ -141,25 +166,7 @@ def lead_report(
         is_anonymous=is_anonymous,
     )
     with transaction.atomic():
-        case_create(actor=actor, case=lead)
-        DualReport.objects.create(
-            lead=lead,
-            channel=DualReportChannel.SAFETY_SECTION,
-            reported_to=section.name,
-            reported_at=lead.created_at,
-            reported_by=actor,
-            method=DualReportMethod.SYSTEM,
-        )
-        deadline_set(
-            actor=actor,
-            case=lead,
-            purpose=ACKNOWLEDGE,
-            days=rule("lead_acknowledge_days"),
-            label=gettext_noop("Acknowledge the lead"),
-            start=lead.created_at,
-        )
-        for uploaded in files:
-            attachment_create(actor=actor, owner=lead, uploaded_file=uploaded)
+        _lead_open(actor=actor, lead=lead, section=section, files=files)
         audit_record(
             actor=actor,
             action="leads.lead.reported",

@@ -22,10 +22,16 @@ from safecampus.cases.services import deadline_label
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
-from safecampus.leads import services
+from safecampus.leads import portal, services
 from safecampus.leads.choices import HANDLER_ROLES, TRIAGE_ROLES, LeadStatus
 from safecampus.leads.errors import LeadError
-from safecampus.leads.forms import DualReportForm, LeadActionForm, LeadFilterForm, LeadReportForm
+from safecampus.leads.forms import (
+    DualReportForm,
+    LeadActionForm,
+    LeadFilterForm,
+    LeadReportForm,
+    ReporterMessageForm,
+)
 from safecampus.leads.models import Lead
 from safecampus.leads.selectors import dual_report_list, lead_get, lead_list
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role, UnitKind
@@ -69,7 +75,13 @@ def _lead(request: AuthedRequest, lead_id: int) -> Lead:
 
 
 def _detail(
-    request: AuthedRequest, lead: Lead, *, error: str = "", dual_form: Any = None, status: int = 200
+    request: AuthedRequest,
+    lead: Lead,
+    *,
+    error: str = "",
+    dual_form: Any = None,
+    message_form: Any = None,
+    status: int = 200,
 ) -> HttpResponse:
     user = request.user
     deadlines = list(deadline_list(user=user, case=lead))
@@ -97,6 +109,8 @@ def _detail(
         else [],
         "results": Lead._meta.get_field("result").choices,
         "dual_form": dual_form or DualReportForm(),
+        "conversation": portal.lead_conversation(actor=user, lead=lead),
+        "message_form": message_form or ReporterMessageForm(),
         "error": error,
     }
     return render(request, "leads/lead_detail.html", context, status=status)
@@ -180,6 +194,27 @@ class DualReportAddView(AccessMixin, View):
         except DomainError as error:
             return _detail(request, lead, error=str(error.message), status=error.status_code)
         messages.success(request, _("The report was recorded."))
+        return redirect("leads:detail", lead_id=lead_id)
+
+
+class ReporterMessageView(AccessMixin, View):
+    """The bureau safety section writes to a portal reporter (read with the receipt)."""
+
+    access = TRIAGE
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, lead_id: int) -> HttpResponse:
+        lead = _lead(request, lead_id)
+        form = ReporterMessageForm(request.POST)
+        if not form.is_valid():
+            return _detail(request, lead, message_form=form, status=400)
+        try:
+            portal.lead_message_reporter(
+                actor=request.user, lead=lead, body=form.cleaned_data["body"]
+            )
+        except DomainError as error:
+            return _detail(request, lead, error=str(error.message), status=error.status_code)
+        messages.success(request, _("The message was sent to the reporter."))
         return redirect("leads:detail", lead_id=lead_id)
 
 

@@ -473,6 +473,35 @@
     connectStream(document.body.getAttribute("data-stream-url"));
   });
 
+  /* --- Copy a text ([data-copy]="#id") and save it as a text file built in the page
+     ([data-download-text]="#id"): the public receipt never goes back to the server --- */
+  document.addEventListener("click", function (evt) {
+    const copy = evt.target.closest("[data-copy]");
+    if (copy) {
+      const source = document.querySelector(copy.getAttribute("data-copy"));
+      if (!source || !navigator.clipboard) return;
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        const done = copy.getAttribute("data-copied");
+        if (done) copy.textContent = done;
+      });
+      return;
+    }
+    const download = evt.target.closest("[data-download-text]");
+    if (!download) return;
+    evt.preventDefault();
+    const node = document.querySelector(download.getAttribute("data-download-text"));
+    if (!node) return;
+    const text = (download.getAttribute("data-prefix") || "") + node.textContent.trim() + "\n";
+    const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = download.getAttribute("data-filename") || "receipt.txt";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  });
+
   window.SafeCampus = {
     confirm: askConfirm,
     toast: toast,
