@@ -51,7 +51,9 @@ def _page(
     context = {"lang": lang, "lang_query": f"?lang={lang}" if lang else "", **context}
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on the form's
+    # POST and the CSRF check refuses it. Nothing leaves this site either way.
+    response["Referrer-Policy"] = "same-origin"
     response["Content-Language"] = translation.get_language()
     return response
 

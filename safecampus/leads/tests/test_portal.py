@@ -87,7 +87,7 @@ def test_page_submission_shows_the_receipt_once_and_stores_only_its_digest(clien
     response = _submit_page(client, district, contact="13900002222", evidence=[_png()])
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     receipt = _receipt_from(response)
     assert "data-copy" in response.content.decode()
     assert "data-download-text" in response.content.decode()
