@@ -12,6 +12,9 @@ class CaseEventKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     TRANSFERRED = "transferred", _("Transferred")
     FEEDBACK = "feedback", _("Feedback received")
+    TRANSFER_ACCEPTED = "transfer_accepted", _("Transfer accepted")
+    TRANSFER_RETURNED = "transfer_returned", _("Transfer returned")
+    PROGRESS = "progress", _("Progress")
     DEADLINE_SET = "deadline_set", _("Deadline set")
     ESCALATED = "escalated", _("Escalated")
     COMMENT = "comment", _("Comment")
@@ -20,3 +23,4 @@ class CaseEventKind(models.TextChoices):
 class TransferStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting feedback")
     ANSWERED = "answered", _("Feedback received")
+    RETURNED = "returned", _("Returned")

@@ -291,6 +291,15 @@ class Transfer(models.Model):
         on_delete=models.SET_NULL,
         related_name="transfer",
     )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     feedback_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
     feedback_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -316,7 +325,10 @@ class Transfer(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status=TransferStatus.PENDING, feedback_at__isnull=True)
-                | Q(status=TransferStatus.ANSWERED, feedback_at__isnull=False),
+                | Q(
+                    status__in=[TransferStatus.ANSWERED, TransferStatus.RETURNED],
+                    feedback_at__isnull=False,
+                ),
                 name="cases_transfer_feedback_matches_status",
             ),
         ]

@@ -18,6 +18,14 @@ class LeadStatus(models.TextChoices):
     HANDLING = "handling", _("Being handled")
     CONCLUDED = "concluded", _("Concluded")
     CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged into another lead")
+
+
+class RevealStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting a second approver")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class LeadResult(models.TextChoices):
@@ -32,6 +40,7 @@ class LeadSource(models.TextChoices):
     SCREENING = "screening", _("School screening")
     PORTAL = "portal", _("Public portal")
     PHONE_LETTER = "phone_letter", _("Phone or letter")
+    IMPORT = "import", _("Collected offline (imported)")
 
 
 class Urgency(models.TextChoices):
@@ -76,8 +85,10 @@ LEAD_WORKFLOW = Workflow(
         S.RECEIVED: {
             S.ACCEPTED: Transition(roles=TRIAGE_ROLES, meets={"acknowledge"}),
             S.REJECTED: Transition(roles=TRIAGE_ROLES, requires_note=True),
+            S.MERGED: Transition(roles=TRIAGE_ROLES, meets={"acknowledge"}),
         },
         S.ACCEPTED: {
+            S.MERGED: Transition(roles=TRIAGE_ROLES, meets={"conclude"}),
             S.ASSIGNED: Transition(roles=TRIAGE_ROLES),
             S.TRANSFERRED: Transition(roles=TRIAGE_ROLES),
         },
@@ -98,7 +109,7 @@ LEAD_WORKFLOW = Workflow(
             S.ACCEPTED: Transition(roles=TRIAGE_ROLES, requires_note=True, label=_("Reopen")),
         },
     },
-    terminal={S.REJECTED},
+    terminal={S.REJECTED, S.MERGED},
     assign_roles=TRIAGE_ROLES,
     transfer_roles=TRIAGE_ROLES,
 )

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,7 @@ from safecampus.leads.choices import (
     LeadSource,
     LeadStatus,
     MessageDirection,
+    RevealStatus,
     Urgency,
 )
 
@@ -139,6 +140,15 @@ class Lead(CaseModel):
     reporter_contact_hash = BlindIndexField(source="reporter_contact")
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_spam = models.BooleanField(_("spam"), default=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_leads",
+        editable=False,
+    )
     # Only the keyed hash of the portal receipt (see receipts.py); the receipt itself never.
     receipt_digest = models.CharField(
         _("receipt digest"),
@@ -227,3 +237,55 @@ class LeadMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id} {self.direction}"
+
+
+class RevealRequest(models.Model):
+    """A request by a bureau safety officer to see a lead's reporter identity (R-2.1, R-7).
+
+    Nobody sees the reporter alone: a second bureau user approves each request, and
+    the approval lets only the requester see the identity, once, for a short time.
+    Request, decision and each view are in the audit trail.
+    """
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="reveal_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RevealStatus.choices, default=RevealStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    expires_at = models.DateTimeField(_("visible until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("request to reveal the reporter")
+        verbose_name_plural = _("requests to reveal the reporter")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="leads_reveal_needs_a_second_person",
+            ),
+            models.UniqueConstraint(
+                fields=["lead", "requested_by"],
+                condition=Q(status="pending"),
+                name="leads_one_pending_reveal_per_requester",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} ← {self.requested_by_id} ({self.status})"
