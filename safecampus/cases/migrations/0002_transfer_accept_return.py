@@ -6,41 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('organizations', '0002_work_plans'),
+        ("cases", "0001_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("organizations", "0002_work_plans"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='transfer',
-            name='cases_transfer_feedback_matches_status',
+            model_name="transfer",
+            name="cases_transfer_feedback_matches_status",
         ),
         migrations.AddField(
-            model_name='transfer',
-            name='accepted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='accepted at'),
+            model_name="transfer",
+            name="accepted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="accepted at"),
         ),
         migrations.AddField(
-            model_name='transfer',
-            name='accepted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='accepted by'),
+            model_name="transfer",
+            name="accepted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="accepted by",
+            ),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('transitioned', 'Status changed'), ('assigned', 'Assigned'), ('transferred', 'Transferred'), ('feedback', 'Feedback received'), ('transfer_accepted', 'Transfer accepted'), ('transfer_returned', 'Transfer returned'), ('progress', 'Progress'), ('deadline_set', 'Deadline set'), ('escalated', 'Escalated'), ('comment', 'Comment')], max_length=20, verbose_name='kind'),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("transitioned", "Status changed"),
+                    ("assigned", "Assigned"),
+                    ("transferred", "Transferred"),
+                    ("feedback", "Feedback received"),
+                    ("transfer_accepted", "Transfer accepted"),
+                    ("transfer_returned", "Transfer returned"),
+                    ("progress", "Progress"),
+                    ("deadline_set", "Deadline set"),
+                    ("escalated", "Escalated"),
+                    ("comment", "Comment"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='transfer',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Awaiting feedback'), ('answered', 'Feedback received'), ('returned', 'Returned')], default='pending', max_length=10, verbose_name='status'),
+            model_name="transfer",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Awaiting feedback"),
+                    ("answered", "Feedback received"),
+                    ("returned", "Returned"),
+                ],
+                default="pending",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('feedback_at__isnull', True), ('status', 'pending')), models.Q(('feedback_at__isnull', False), ('status__in', ['answered', 'returned'])), _connector='OR'), name='cases_transfer_feedback_matches_status'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("feedback_at__isnull", True), ("status", "pending")),
+                    models.Q(
+                        ("feedback_at__isnull", False), ("status__in", ["answered", "returned"])
+                    ),
+                    _connector="OR",
+                ),
+                name="cases_transfer_feedback_matches_status",
+            ),
         ),
     ]

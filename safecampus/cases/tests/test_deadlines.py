@@ -13,7 +13,8 @@ from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.models import CaseEvent, Deadline
 from safecampus.cases.selectors import deadline_overdue_list
-from safecampus.cases.services import _claim, deadline_set, deadline_sweep
+from safecampus.cases.services import deadline_set, deadline_sweep
+from safecampus.cases.services.deadlines import _claim
 from safecampus.cases.tasks import deadline_sweep_task
 from safecampus.cases.tests.conftest import SPRING_FESTIVAL_EVE, end_of
 from safecampus.notifications.models import Notification
@@ -106,7 +107,7 @@ def test_met_or_replaced_deadlines_are_not_escalated(complaint, accept_deadline,
 
 @pytest.mark.django_db
 def test_a_failing_escalation_is_retried_next_time(accept_deadline, monkeypatch):
-    import safecampus.cases.services as services
+    import safecampus.cases.services._base as services
 
     def broken(**kwargs):
         raise RuntimeError("mail server down")

@@ -124,3 +124,65 @@ def test_refused_transfers_change_nothing(complaint, transfer, district, officer
     assert refused.value.code == "pending"
     assert Transfer.objects.for_case(complaint).count() == 2
     assert Deadline.objects.for_case(complaint).count() == 2
+
+
+# --- the receiving unit accepts, reports progress or returns the case --------------------
+
+
+def test_the_liaison_accepts_then_reports_progress(complaint, transfer, police_liaison):
+    from safecampus.cases.services import transfer_accept, transfer_progress
+
+    accepted = transfer_accept(actor=police_liaison, transfer=transfer, note="已受理")
+    assert (accepted.accepted_by, accepted.status) == (police_liaison, TransferStatus.PENDING)
+    assert accepted.accepted_at is not None
+    with pytest.raises(CaseError) as again:
+        transfer_accept(actor=police_liaison, transfer=transfer)
+    assert again.value.code == "accepted"
+    transfer_progress(actor=police_liaison, transfer=transfer, note="已调取校门口监控")
+    kinds = list(
+        CaseEvent.objects.for_case(complaint)
+        .filter(kind__in=[CaseEventKind.TRANSFER_ACCEPTED, CaseEventKind.PROGRESS])
+        .values_list("kind", "note")
+    )
+    assert kinds == [
+        (CaseEventKind.TRANSFER_ACCEPTED, "已受理"),
+        (CaseEventKind.PROGRESS, "已调取校门口监控"),
+    ]
+    told = Notification.objects.filter(verb="casetype.complaint.transfer_accepted")
+    assert list(told.values_list("recipient__username", flat=True)) == ["safety_officer"]
+    # progress does not answer the transfer: the feedback is still owed
+    transfer.refresh_from_db()
+    assert transfer.feedback_deadline.met_at is None
+
+
+def test_the_liaison_returns_the_case_with_a_reason(complaint, transfer, police_liaison, district):
+    from safecampus.cases.services import transfer_return
+
+    with pytest.raises(CaseError) as empty:
+        transfer_return(actor=police_liaison, transfer=transfer, reason="  ")
+    assert empty.value.code == "note_required"
+    returned = transfer_return(actor=police_liaison, transfer=transfer, reason="不属于本所辖区")
+    assert (returned.status, returned.feedback_note) == (TransferStatus.RETURNED, "不属于本所辖区")
+    returned.feedback_deadline.refresh_from_db()
+    assert returned.feedback_deadline.met_at is not None
+    complaint.refresh_from_db()
+    assert complaint.assignee_unit == district.school_a
+    with pytest.raises(CaseError) as twice:
+        transfer_feedback(actor=police_liaison, transfer=transfer, note="补充")
+    assert twice.value.code == "answered"
+    [event] = CaseEvent.objects.for_case(complaint).filter(kind=CaseEventKind.TRANSFER_RETURNED)
+    assert event.note == "不属于本所辖区"
+
+
+def test_only_the_receiving_unit_or_the_sender_acts_on_a_transfer(transfer, officer_b, teacher_a):
+    from safecampus.cases.services import transfer_accept, transfer_progress, transfer_return
+
+    for outsider in (officer_b, teacher_a):
+        with pytest.raises(CasePermissionDenied):
+            transfer_accept(actor=outsider, transfer=transfer)
+        with pytest.raises(CasePermissionDenied):
+            transfer_progress(actor=outsider, transfer=transfer, note="x")
+        with pytest.raises(CasePermissionDenied):
+            transfer_return(actor=outsider, transfer=transfer, reason="x")
+    transfer.refresh_from_db()
+    assert (transfer.status, transfer.accepted_at) == (TransferStatus.PENDING, None)

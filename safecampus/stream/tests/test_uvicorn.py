@@ -34,7 +34,10 @@ def stream_server():
     server.should_exit = True
     thread.join(10)
     # The app's ORM work ran in asgiref's worker thread; close its connection there.
-    asyncio.run(sync_to_async(connections.close_all)())
+    # (From a thread of its own: a browser test may hold this thread's event loop.)
+    closer = threading.Thread(target=lambda: asyncio.run(sync_to_async(connections.close_all)()))
+    closer.start()
+    closer.join(10)
     # Open streams end on disconnect; a stream that ignored it would hold shutdown forever.
     assert not thread.is_alive()
 

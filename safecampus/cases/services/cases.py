@@ -1,0 +1,160 @@
+"""Open, move, assign and comment on a case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safecampus.cases.calendar import local_day
+from safecampus.cases.choices import CaseEventKind
+from safecampus.cases.errors import CaseConflict, CaseError
+from safecampus.cases.models import CaseEvent, CaseModel
+from safecampus.cases.services._base import (
+    C,
+    _audit,
+    _copy,
+    _event,
+    _forbidden,
+    _lock,
+    _require_open,
+    _require_role,
+    _require_visible,
+)
+from safecampus.cases.services.deadlines import _deadlines_meet
+from safecampus.organizations.models import Membership, Unit
+
+
+def case_create(*, actor: Any, case: C, note: str = "") -> C:
+    """Open a new case in its workflow's initial status, with a reference, a timeline event and
+    an audit row. Who may open a case of a type is that type's domain service's rule (some are
+    opened by anonymous reporters), so no role is checked here."""
+    if case.pk is not None:
+        raise CaseError(_("This case has already been created."), code="exists")
+    workflow = type(case).workflow
+    with transaction.atomic():
+        case.status = workflow.initial
+        case.save(force_insert=True)
+        if not case.reference:
+            year = local_day(case.created_at).year
+            case.reference = f"{case.reference_prefix}-{year}-{case.pk:06d}"
+            case.save(update_fields=["reference"])
+        _event(case, actor=actor, kind=CaseEventKind.CREATED, to_status=case.status, note=note)
+        _audit(
+            actor,
+            case,
+            "created",
+            {"reference": case.reference, "status": case.status, "unit": case.unit_id},
+        )
+    return case
+
+
+def case_transition(
+    *,
+    actor: Any,
+    case: C,
+    to_status: str,
+    note: str = "",
+    expected_version: int | None = None,
+) -> CaseEvent:
+    """Move ``case`` to ``to_status`` along its workflow's table.
+
+    Refused (``CaseError``, nothing written) when the actor cannot see the case,
+    the move is not in the table, the actor holds none of the move's roles
+    (``actor=None`` only for ``system`` moves), a required note is missing, or the
+    case changed since ``expected_version``. The move meets the deadlines it
+    names; reaching a terminal status closes the case and meets all its deadlines.
+    """
+    workflow = type(case).workflow
+    note = note.strip()
+    with transaction.atomic():
+        locked = _lock(case)
+        if actor is not None:
+            _require_visible(actor, locked)
+        step = workflow.get(locked.status, to_status)
+        if step is None:
+            raise CaseError(
+                _("A case that is “%(current)s” cannot become “%(target)s”.")
+                % {"current": workflow.label(locked.status), "target": workflow.label(to_status)},
+                code="illegal_transition",
+            )
+        if (actor is None and not step.system) or (
+            actor is not None and not actor.scope.has_role(*step.roles)
+        ):
+            raise _forbidden()
+        if expected_version is not None and expected_version != locked.lock_version:
+            raise CaseConflict(
+                _("Someone else changed this case meanwhile. Reload it and try again."),
+                code="stale",
+            )
+        if step.requires_note and not note:
+            raise CaseError(
+                _("Give a reason for moving this case to “%(target)s”.")
+                % {"target": workflow.label(to_status)},
+                code="note_required",
+            )
+        now = timezone.now()
+        from_status, locked.status = locked.status, to_status
+        locked.lock_version += 1
+        terminal = workflow.is_terminal(to_status)
+        if terminal:
+            locked.closed_at = now
+        locked.save(update_fields=["status", "lock_version", "closed_at", "updated_at"])
+        met = _deadlines_meet(locked, None if terminal else step.meets, now)
+        event = _event(
+            locked,
+            actor=actor,
+            kind=CaseEventKind.TRANSITIONED,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            data={"deadlines_met": met} if met else {},
+            at=now,
+        )
+        _audit(actor, locked, "transitioned", {"status": [from_status, to_status], "note": note})
+    _copy(case, locked, ("status", "lock_version", "closed_at", "updated_at"))
+    return event
+
+
+def case_assign(*, actor: Any, case: C, unit: Unit, user: Any = None, note: str = "") -> CaseEvent:
+    """Give an open case to ``unit`` and optionally to ``user``, who must be an active member
+    of that unit. Only the workflow's ``assign_roles`` may."""
+    workflow = type(case).workflow
+    with transaction.atomic():
+        locked = _lock(case)
+        _require_role(actor, locked, workflow.assign_roles)
+        _require_open(locked, _("A closed case cannot be assigned."))
+        if not unit.is_active:
+            raise CaseError(_("That unit is no longer active."), code="inactive_unit")
+        member = Membership.objects.active().filter(user=user, unit=unit)
+        if user is not None and not member.exists():
+            raise CaseError(_("This person is not a member of the chosen unit."), code="not_member")
+        before = {"unit": locked.assignee_unit_id, "user": locked.assignee_id}
+        locked.assignee_unit, locked.assignee = unit, user
+        locked.lock_version += 1
+        locked.save(update_fields=["assignee_unit", "assignee", "lock_version", "updated_at"])
+        after = {"unit": unit.pk, "user": user.pk if user is not None else None}
+        event = _event(
+            locked,
+            actor=actor,
+            kind=CaseEventKind.ASSIGNED,
+            note=note.strip(),
+            data={"from": before, "to": after},
+        )
+        _audit(actor, locked, "assigned", {"from": before, "to": after})
+    _copy(case, locked, ("assignee_unit", "assignee", "lock_version", "updated_at"))
+    return event
+
+
+def case_comment(*, actor: Any, case: CaseModel, note: str) -> CaseEvent:
+    """Add a remark to the timeline; anyone who can see the case may, with a non-empty text."""
+    note = note.strip()
+    if not note:
+        raise CaseError(_("Write a comment first."), code="note_required")
+    _require_visible(actor, case)
+    with transaction.atomic():
+        event = _event(case, actor=actor, kind=CaseEventKind.COMMENT, note=note)
+        _audit(actor, case, "commented", {"event": event.pk})
+    return event

@@ -1,0 +1,209 @@
+"""Time limits: set, meet, escalate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safecampus.cases.calendar import due_at
+from safecampus.cases.choices import CaseEventKind
+from safecampus.cases.errors import CaseError
+from safecampus.cases.models import CaseModel, Deadline
+from safecampus.cases.permissions import (
+    ESCALATION_ROLES,
+)
+from safecampus.cases.selectors import default_escalation_unit, unit_handlers
+from safecampus.cases.services._base import (
+    SWEEP_BATCH,
+    TRANSFER_PURPOSE,
+    _audit,
+    _event,
+    _iso,
+    _local,
+    _lock,
+    _person,
+    _require_open,
+    _tell,
+    logger,
+)
+from safecampus.organizations.models import Unit
+
+
+def _deadlines_meet(case: CaseModel, purposes: Iterable[str] | None, now: datetime) -> list[int]:
+    """Mark open deadlines met: those of ``purposes``, or all of them when ``None``."""
+    open_deadlines = Deadline.objects.for_case(case).open()
+    if purposes is not None:
+        open_deadlines = open_deadlines.filter(purpose__in=list(purposes))
+    ids = list(open_deadlines.values_list("pk", flat=True))
+    if ids:
+        Deadline.objects.filter(pk__in=ids).update(met_at=now)
+    return ids
+
+
+def _deadline_open(
+    case: CaseModel,
+    *,
+    actor: Any,
+    purpose: str,
+    days: int,
+    working_days: bool,
+    start: datetime,
+    escalate_to: Unit | None,
+    label: str = "",
+) -> tuple[Deadline, int | None]:
+    previous = Deadline.objects.for_case(case).open().filter(purpose=purpose).first()
+    if previous is not None:
+        Deadline.objects.filter(pk=previous.pk).update(cancelled_at=timezone.now())
+    deadline = Deadline.objects.create(
+        content_type=ContentType.objects.get_for_model(case),
+        object_id=case.pk,
+        purpose=purpose,
+        label=label,
+        started_at=start,
+        days=days,
+        working_days=working_days,
+        due_at=due_at(start, days, working_days=working_days),
+        escalate_to=escalate_to or default_escalation_unit(),
+        set_by=_person(actor),
+    )
+    return deadline, previous.pk if previous is not None else None
+
+
+def deadline_set(
+    *,
+    actor: Any,
+    case: CaseModel,
+    purpose: str,
+    days: int,
+    working_days: bool = True,
+    escalate_to: Unit | None = None,
+    label: str = "",
+    start: datetime | None = None,
+) -> Deadline:
+    """Set the time limit for ``purpose`` on an open case: the end of the ``days``-th working
+    (or calendar) day after ``start`` (now), China time. A new limit replaces (cancels) the
+    open one for the same purpose, so an extension is escalated afresh. When overdue it is
+    escalated to ``escalate_to`` (the bureau's safety section by default).
+
+    Domain services call this and decide who may set which limit. ``label`` is an
+    English msgid (mark it with ``gettext_noop``); it is shown translated.
+    """
+    if days < 0:
+        raise CaseError(_("The number of days cannot be negative."), code="bad_days")
+    with transaction.atomic():
+        locked = _lock(case)
+        _require_open(locked, _("A closed case takes no new deadline."))
+        start = start or timezone.now()
+        deadline, replaced = _deadline_open(
+            locked,
+            actor=actor,
+            purpose=purpose,
+            days=days,
+            working_days=working_days,
+            start=start,
+            escalate_to=escalate_to,
+            label=label,
+        )
+        data = {
+            "deadline": deadline.pk,
+            "purpose": purpose,
+            "days": days,
+            "working_days": working_days,
+            "due_at": _iso(deadline.due_at),
+            "replaced": replaced,
+        }
+        _event(locked, actor=actor, kind=CaseEventKind.DEADLINE_SET, data=data)
+        _audit(actor, locked, "deadline_set", data)
+    return deadline
+
+
+def deadline_meet(*, actor: Any, case: CaseModel, purpose: str) -> Deadline | None:
+    """Mark the open deadline for ``purpose`` met (for work done outside a workflow move)."""
+    with transaction.atomic():
+        locked = _lock(case)
+        deadline = Deadline.objects.for_case(locked).open().filter(purpose=purpose).first()
+        if deadline is None:
+            return None
+        deadline.met_at = timezone.now()
+        deadline.save(update_fields=["met_at"])
+        _audit(actor, locked, "deadline_met", {"deadline": deadline.pk, "purpose": purpose})
+    return deadline
+
+
+def _claim(pk: int, now: datetime) -> bool:
+    # The conditional UPDATE is the lock: of two workers, only one sees a row change.
+    claimed = (
+        Deadline.objects.open().filter(pk=pk, escalated_at__isnull=True).update(escalated_at=now)
+    )
+    return claimed == 1
+
+
+def _escalate(deadline: Deadline, now: datetime) -> None:
+    case = deadline.case
+    if case is None:
+        return
+    target = deadline.escalate_to or default_escalation_unit()
+    recipients = unit_handlers(target, ESCALATION_ROLES) if target is not None else []
+    if not recipients:
+        logger.warning(
+            "Deadline %s escalated, but nobody holds a role in unit %s.",
+            deadline.pk,
+            getattr(target, "pk", None),
+        )
+    data = {
+        "deadline": deadline.pk,
+        "purpose": deadline.purpose,
+        "due_at": _iso(deadline.due_at),
+        "escalate_to": target.pk if target is not None else None,
+        "recipients": [user.pk for user in recipients],
+    }
+    _event(case, actor=None, kind=CaseEventKind.ESCALATED, data=data, at=now)
+    _audit(None, case, "deadline_escalated", data)
+    _tell(
+        recipients,
+        verb="cases.deadline.escalated",
+        case=case,
+        message=lambda: (
+            _("Overdue: %(case)s") % {"case": case},
+            _("The time limit “%(deadline)s” ended on %(due)s and has not been met.")
+            % {"deadline": deadline_label(deadline), "due": _local(deadline.due_at)},
+        ),
+    )
+
+
+def deadline_label(deadline: Deadline) -> str:
+    """The translated name of a deadline."""
+    if deadline.label:
+        return _(deadline.label)
+    if deadline.purpose.startswith(TRANSFER_PURPOSE.format(pk="")):
+        return _("Feedback on a transfer")
+    return deadline.purpose
+
+
+def deadline_sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
+    """Escalate each open deadline past its due time exactly once, and say how many.
+
+    Each deadline is claimed by a conditional update, so two workers (or a retried
+    task) never escalate the same one twice. Claim, timeline event, audit row and
+    notifications commit together: if one fails, the deadline is tried again next run.
+    """
+    now = now or timezone.now()
+    due = Deadline.objects.due_for_escalation(now).order_by("due_at")
+    escalated = 0
+    for pk in list(due.values_list("pk", flat=True)[:limit]):
+        try:
+            with transaction.atomic():
+                if not _claim(pk, now):
+                    continue
+                _escalate(Deadline.objects.select_related("escalate_to").get(pk=pk), now)
+        except Exception:
+            logger.exception("Escalating deadline %s failed; it is retried on the next sweep.", pk)
+            continue
+        escalated += 1
+    return escalated
