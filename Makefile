@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export SAFECAMPUS_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup assets venv worker migrate demo lint typecheck messages bench-web totp clean check-python
+.PHONY: run test setup assets venv worker migrate demo lint typecheck messages bench-web bench-leads totp clean check-python
 
 ## run: set up everything, migrate, load the demo district if empty, serve on http://127.0.0.1:$(PORT)
 run: setup migrate demo
@@ -42,6 +42,7 @@ migrate: venv
 
 demo: venv
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_leads
 
 ## worker: the task consumer alone (deadlines, outbox, retention); `make run` starts one already
 worker: venv
@@ -51,6 +52,11 @@ worker: venv
 bench-web: setup
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: using the Python load generator"
 	$(BIN)/python bench/web.py
+
+## bench-leads: ledger, lead statistics and portal submissions under gunicorn, 200,000 leads
+bench-leads: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: portal submissions cannot be measured"
+	$(BIN)/python bench/leads.py
 
 lint: venv
 	$(BIN)/ruff check .

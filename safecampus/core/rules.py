@@ -80,6 +80,14 @@ RULE_DEFAULTS: tuple[Rule, ...] = (
         "Wrong receipts one client may try on the public portal within the window.",
     ),
     Rule(
+        "portal_receipt_lookups",
+        30,
+        "requests per minute",
+        "SafeCampus design: every answer about a receipt is held to a fixed time, so one "
+        "client may hold the web workers only this often",
+        "Requests with a receipt (status, message, evidence) one client may make per minute.",
+    ),
+    Rule(
         "portal_receipt_window_minutes",
         15,
         "minutes",
@@ -101,6 +109,53 @@ RULE_DEFAULTS: tuple[Rule, ...] = (
         "District practice: bounds a flood from many addresses and leaves room for "
         "real reporters [GK]",
         "Reports all clients together may submit through the public portal per minute.",
+    ),
+    Rule(
+        "reporter_reveal_minutes",
+        30,
+        "minutes",
+        "SafeCampus design after 《未成年人保护法》第七十二条 (minors' personal information) and "
+        "《个人信息保护法》第二十八条 (sensitive personal information): least exposure",
+        "How long an approved request lets its requester see a reporter's identity.",
+    ),
+    Rule(
+        "stats_min_cell",
+        3,
+        "leads",
+        "Small-cell suppression in official statistics: the 'rule of three' threshold "
+        "(Eurostat, UK ONS; some offices use five) [GK]",
+        "Published lead counts from 1 to one below this are suppressed.",
+    ),
+    Rule(
+        "portal_challenge_percent",
+        50,
+        "percent of a limit",
+        "SafeCampus design: a proof-of-work challenge above half of either submission "
+        "limit, so a shared school address slows down before it is refused",
+        "Share of the per-client or global submission limit above which a report needs "
+        "a solved challenge.",
+    ),
+    Rule(
+        "portal_challenge_bits",
+        18,
+        "leading zero bits",
+        "SafeCampus design: about a second or two on a phone, measured in issue #3",
+        "Difficulty of the public portal's proof-of-work challenge.",
+    ),
+    Rule(
+        "portal_challenge_minutes",
+        60,
+        "minutes",
+        "SafeCampus design: long enough to write a report after the page is opened",
+        "Lifetime of an issued challenge; each one is accepted once within it.",
+    ),
+    Rule(
+        "portal_receipt_answer_ms",
+        150,
+        "milliseconds",
+        "SafeCampus design: the contract's 'a wrong receipt gets 404 after the same time "
+        "as a right one', with room above the slowest right-receipt answer measured",
+        "Least time a public-portal answer to a receipt takes, right or wrong.",
     ),
 )
 

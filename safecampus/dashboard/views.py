@@ -12,6 +12,9 @@ from safecampus.cases.selectors import deadline_overdue_list
 from safecampus.core.access import Access, AccessMixin
 from safecampus.dashboard.navigation import modules_for
 from safecampus.dashboard.selectors import overview
+from safecampus.leads.stats import lead_statistics
+from safecampus.leads.views import READERS as LEAD_READERS
+from safecampus.leads.views_stats import month_chart
 from safecampus.organizations.choices import Role
 
 
@@ -44,6 +47,9 @@ class HomeView(AccessMixin, TemplateView):
             calendar_gap=_calendar_gap(user),
             modules=[m for m in modules_for(user) if m.key != "home"],
         )
+        if LEAD_READERS.allows(user):  # cached per scope for a minute: the home page stays fast
+            stats = lead_statistics(user=user)
+            context.update(stats=stats, lead_chart=month_chart(stats))
         return context
 
 

@@ -16,11 +16,14 @@ from rest_framework.views import APIView
 
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import Access
-from safecampus.leads import portal
+from safecampus.leads import portal, views_merge, views_stats
+from safecampus.leads.challenge import ChallengeError
+from safecampus.leads.choices import Urgency
 from safecampus.leads.errors import LeadError
 from safecampus.leads.models import Lead, LeadCategory
 from safecampus.leads.receipts import client_key
 from safecampus.leads.selectors import category_list, lead_list
+from safecampus.leads.views_excel import LeadExportAPIView, LeadImportAPIView
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role, UnitKind
 from safecampus.organizations.models import Unit
 
@@ -123,7 +126,35 @@ class PublicLeadSerializer(serializers.Serializer):
     place = serializers.CharField(max_length=portal.PLACE_MAX, required=False, allow_blank=True)
     occurred_at = serializers.DateTimeField(required=False, allow_null=True)
     contact = serializers.CharField(max_length=portal.CONTACT_MAX, required=False, allow_blank=True)
+    persons_involved = serializers.CharField(
+        max_length=portal.PERSONS_MAX, required=False, allow_blank=True
+    )
+    victims = serializers.CharField(max_length=portal.PERSONS_MAX, required=False, allow_blank=True)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
+    )
     files = serializers.ListField(child=serializers.FileField(), required=False)
+    challenge = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("The token of the challenge a 428 answer gave, once solved."),
+    )
+    nonce = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy(
+            "A decimal nonce such that SHA-256(seed + nonce) starts with `difficulty` zero bits."
+        ),
+    )
 
     def validate_category(self, value: str) -> LeadCategory:
         category = LeadCategory.objects.filter(code=value.strip(), is_active=True).first()
@@ -211,8 +242,25 @@ def _resolve(request: Request, receipt: str) -> portal.PublicStatus:
     return result
 
 
+def _challenge_refused(exc: ChallengeError, client: str) -> Response:
+    """428 or 400 with a fresh challenge in the body, so a program can solve it and retry."""
+    body: dict[str, Any] = {"detail": str(exc.message), "code": exc.code}
+    fresh = portal.challenge_for(client)
+    if fresh is not None:
+        body["challenge"] = fresh.as_dict()
+    return Response(body, status=exc.status_code)
+
+
 class PublicLeadCreateAPIView(_PublicAPIView):
-    """Report a lead without an account; the answer holds the receipt code, shown once."""
+    """Report a lead without an account; the answer holds the receipt code, shown once.
+
+    Near a submission limit a report without a solved challenge gets 428 Precondition
+    Required with ``challenge`` in the body (not 429: nothing needs waiting for, only a
+    second or two of hashing). Find a decimal ``nonce`` such that SHA-256 of
+    ``seed + nonce`` starts with ``difficulty`` zero bits and post the report again with
+    ``challenge`` (the token) and ``nonce``. An expired challenge is 428 again; a forged,
+    wrong or used one is 400; both bodies carry a fresh challenge.
+    """
 
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
 
@@ -220,15 +268,32 @@ class PublicLeadCreateAPIView(_PublicAPIView):
         request=PublicLeadSerializer,
         responses={
             201: inline_serializer("PublicReceipt", {"receipt": serializers.CharField()}),
-            400: OpenApiResponse(description="Unknown category, empty description, bad file."),
+            400: OpenApiResponse(
+                description="Unknown category, empty description, bad file; a forged, wrong "
+                "or used challenge (code challenge_invalid or challenge_reused)."
+            ),
+            428: OpenApiResponse(
+                description="A solved challenge is needed (code challenge_required or "
+                "challenge_expired); the body holds {token, seed, difficulty, expires}."
+            ),
             429: OpenApiResponse(description="Too many reports; see Retry-After."),
         },
     )
     def post(self, request: Request) -> Response:
-        wait = portal.submission_allowed(_client(request), time.monotonic())
+        client = _client(request)
+        data: Any = request.data
+        solution = data if hasattr(data, "get") else {}
+        try:
+            wait = portal.submission_check(
+                client,
+                token=str(solution.get("challenge") or ""),
+                nonce=str(solution.get("nonce") or ""),
+                now=time.monotonic(),
+            )
+        except ChallengeError as exc:
+            return _challenge_refused(exc, client)
         if wait:
             return _too_many(wait)
-        data: Any = request.data
         if hasattr(data, "getlist"):
             data = {k: data.get(k) for k in data if k != "files"}
             files = request.FILES.getlist("files")
@@ -245,6 +310,11 @@ class PublicLeadCreateAPIView(_PublicAPIView):
             occurred_at=values.get("occurred_at"),
             contact=values.get("contact") or "",
             files=values.get("files") or [],
+            persons_involved=values.get("persons_involved") or "",
+            victims=values.get("victims") or "",
+            urgency=values.get("urgency") or Urgency.NORMAL,
+            latitude=values.get("latitude"),
+            longitude=values.get("longitude"),
         )
         return Response({"receipt": receipt}, status=status.HTTP_201_CREATED)
 
@@ -255,8 +325,13 @@ class PublicLeadStatusAPIView(_PublicAPIView):
     @extend_schema(request=ReceiptSerializer, responses={200: dict, 404: dict, 429: dict})
     def post(self, request: Request) -> Response:
         wait = portal.receipt_wait(_client(request))
-        if wait:
+        if wait:  # answered at once: a throttled client learns nothing about receipts
             return _too_many(wait)
+        # Right and wrong receipts answer after the same time (the portal's contract).
+        with portal.receipt_answer_time():
+            return self.answer(request)
+
+    def answer(self, request: Request) -> Response:
         serializer = ReceiptSerializer(data=request.data)
         if not serializer.is_valid():
             portal.receipt_failed(_client(request))
@@ -272,6 +347,10 @@ class PublicLeadMessageAPIView(_PublicAPIView):
         wait = portal.receipt_wait(_client(request))
         if wait:
             return _too_many(wait)
+        with portal.receipt_answer_time():
+            return self.answer(request)
+
+    def answer(self, request: Request) -> Response:
         serializer = PublicMessageSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         receipt = serializer.validated_data["receipt"]
@@ -287,6 +366,15 @@ urlpatterns = [
     path("public/leads/status/", PublicLeadStatusAPIView.as_view(), name="public_lead_status"),
     path("public/leads/messages/", PublicLeadMessageAPIView.as_view(), name="public_lead_message"),
     path("leads/", LeadListAPIView.as_view(), name="lead_list"),
+    path("leads/statistics/", views_stats.LeadStatisticsAPIView.as_view(), name="lead_statistics"),
+    path("leads/export/", LeadExportAPIView.as_view(), name="lead_export"),
+    path("leads/import/", LeadImportAPIView.as_view(), name="lead_import"),
     path("leads/<str:reference>/", LeadDetailAPIView.as_view(), name="lead_detail"),
+    path("leads/<str:reference>/merge/", views_merge.LeadMergeAPIView.as_view(), name="lead_merge"),
+    path(
+        "leads/<str:reference>/duplicates/",
+        views_merge.LeadDuplicatesAPIView.as_view(),
+        name="lead_duplicates",
+    ),
     path("lead-categories/", LeadCategoryListAPIView.as_view(), name="lead_category_list"),
 ]

@@ -78,6 +78,12 @@ HANDLER_ROLES = frozenset({Role.PRINCIPAL, Role.SCHOOL_OFFICER, Role.PARTNER_LIA
 
 S = LeadStatus
 
+#: Every agency sent the lead back (退回): it returns to the bureau to be routed again.
+#: Only the return service makes this move, on the last agency's return.
+RETURNED = Transition(
+    roles=TRIAGE_ROLES | HANDLER_ROLES, requires_note=True, label=_("Returned to the bureau")
+)
+
 LEAD_WORKFLOW = Workflow(
     statuses=LeadStatus,
     initial=S.RECEIVED,
@@ -98,9 +104,11 @@ LEAD_WORKFLOW = Workflow(
         },
         S.TRANSFERRED: {
             S.HANDLING: Transition(roles=TRIAGE_ROLES | HANDLER_ROLES),
+            S.ACCEPTED: RETURNED,
         },
         S.HANDLING: {
             S.CONCLUDED: Transition(roles=TRIAGE_ROLES | HANDLER_ROLES, meets={"conclude"}),
+            S.ACCEPTED: RETURNED,
         },
         S.CONCLUDED: {
             S.CLOSED: Transition(roles=TRIAGE_ROLES),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from safecampus.attachments.forms import MultipleAttachmentField
-from safecampus.core.forms import BootstrapFormMixin
+from safecampus.core.forms import BootstrapFormMixin, FastSelect
 from safecampus.leads.choices import (
     DualReportChannel,
     DualReportMethod,
@@ -45,14 +45,32 @@ class LeadFilterForm(BootstrapFormMixin, forms.Form):
         queryset=Unit.objects.none(),
         to_field_name="code",
         empty_label=_("All schools"),
+        widget=FastSelect,
     )
     source = forms.ChoiceField(
         label=pgettext_lazy("lead", "Source"),
         required=False,
         choices=[("", _("All sources")), *LeadSource.choices],
     )
+    received_from = forms.DateField(
+        label=_("Received from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    received_to = forms.DateField(
+        label=_("Received until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
     missing_second_report = forms.BooleanField(label=_("Second report missing"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("The end of the period is before its start."))
+        return data
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -145,11 +163,14 @@ class LeadActionForm(forms.Form):
         "conclude",
         "close",
         "reopen",
+        "progress",
         "spam",
     )
 
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
     note = forms.CharField(required=False, max_length=2000)
+    #: The lead's ``lock_version`` the page showed; a move on a changed lead is refused.
+    version = forms.IntegerField(required=False, min_value=0)
     school = forms.ModelChoiceField(
         required=False,
         queryset=Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True),
@@ -243,6 +264,52 @@ class PublicLeadForm(BootstrapFormMixin, forms.Form):
         ),
     )
     evidence = MultipleAttachmentField(label=_("Photos, recordings or documents"), required=False)
+    persons_involved = forms.CharField(
+        label=_("Who was involved (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Names, nicknames, what they look like, what they wear, a vehicle plate."),
+    )
+    victims = forms.CharField(
+        label=_("Who was hurt or threatened (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example a class or a grade. You need not write full names."),
+    )
+    urgency = forms.ChoiceField(
+        label=_("How urgent is it?"),
+        choices=Urgency.choices,
+        initial=Urgency.NORMAL,
+        required=False,
+        help_text=_("If someone is in danger right now, call 110 first."),
+    )
+    latitude = forms.DecimalField(
+        required=False,
+        min_value=-90,
+        max_value=90,
+        decimal_places=6,
+        max_digits=9,
+        widget=forms.HiddenInput,
+    )
+    longitude = forms.DecimalField(
+        required=False,
+        min_value=-180,
+        max_value=180,
+        decimal_places=6,
+        max_digits=9,
+        widget=forms.HiddenInput,
+    )
+
+    #: Shown folded under "More details", so the form stays short on a phone.
+    MORE = ("persons_involved", "victims", "urgency")
+
+    def primary_fields(self) -> list[Any]:
+        return [f for f in self.visible_fields() if f.name not in self.MORE]
+
+    def more_fields(self) -> list[Any]:
+        return [self[name] for name in self.MORE]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

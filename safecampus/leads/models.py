@@ -166,9 +166,12 @@ class Lead(CaseModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
+        # Cover the statistics' GROUP BYs (spam is left out of every count) and the ledger's
+        # filters; measured on 200,000 leads in bench/leads.py.
         indexes = [
-            models.Index(fields=["category", "status"], name="leads_category_status"),
-            models.Index(fields=["school", "status"], name="leads_school_status"),
+            models.Index(fields=["category", "status", "is_spam"], name="leads_category_status"),
+            models.Index(fields=["school", "status", "is_spam"], name="leads_school_status"),
+            models.Index(fields=["created_at", "status", "is_spam"], name="leads_created_status"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,9 +10,11 @@ the view from the address, held in memory only.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -28,7 +30,14 @@ from safecampus.cases.models import CaseEvent
 from safecampus.cases.selectors import default_escalation_unit
 from safecampus.cases.services import case_comment
 from safecampus.core.rules import rule
-from safecampus.leads.choices import TRIAGE_ROLES, LeadSource, LeadStatus, MessageDirection
+from safecampus.leads.challenge import Challenge, challenge_issue, challenge_verify
+from safecampus.leads.choices import (
+    TRIAGE_ROLES,
+    LeadSource,
+    LeadStatus,
+    MessageDirection,
+    Urgency,
+)
 from safecampus.leads.errors import LeadError
 from safecampus.leads.models import Lead, LeadCategory, LeadMessage
 from safecampus.leads.receipts import LENGTH, Throttle, receipt_digest, receipt_new
@@ -38,31 +47,56 @@ from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
 
 DESCRIPTION_MAX = 5000
+PERSONS_MAX = 2000
 MESSAGE_MAX = 5000
 CONTACT_MAX = 200
 PLACE_MAX = 200
 
 # --- throttles (memory only; keys are client_key() values, never addresses) -------------
 
+
+class _CountingThrottle(Throttle):
+    """A throttle that also says how much of its limit a key has used."""
+
+    def used(self, key: str, now: float) -> int:
+        with self._lock:
+            return len(self._recent(key, now))
+
+
 #: Wrong or malformed receipts per client; right receipts are not counted.
 RECEIPT_THROTTLE = Throttle(
     limit=rule("portal_receipt_failures"), window=rule("portal_receipt_window_minutes") * 60
 )
+#: Every request with a receipt, right or wrong, per client per minute: each answer is held
+#: to ``portal_receipt_answer_ms``, so this bounds how long one client can occupy workers.
+LOOKUP_THROTTLE = Throttle(limit=rule("portal_receipt_lookups"), window=60)
 #: Submissions per client per hour: generous, as a whole school may share one address.
-SUBMIT_THROTTLE = Throttle(limit=rule("portal_submissions_per_client"), window=3600)
+SUBMIT_THROTTLE = _CountingThrottle(limit=rule("portal_submissions_per_client"), window=3600)
 #: Submissions of all clients together per minute, under one constant key.
-GLOBAL_SUBMIT_THROTTLE = Throttle(limit=rule("portal_submissions_global"), window=60, max_keys=1)
+GLOBAL_SUBMIT_THROTTLE = _CountingThrottle(
+    limit=rule("portal_submissions_global"), window=60, max_keys=1
+)
 GLOBAL_KEY = "portal"
+THROTTLES = (RECEIPT_THROTTLE, LOOKUP_THROTTLE, SUBMIT_THROTTLE, GLOBAL_SUBMIT_THROTTLE)
+
+
+def throttles_reset() -> None:
+    """Forget every portal count (a fresh process does; tests start each case this way)."""
+    for throttle in THROTTLES:
+        throttle._hits.clear()
+
+
+def _submission_wait(client: str, now: float) -> int:
+    return max(
+        SUBMIT_THROTTLE.retry_after(client, now),
+        GLOBAL_SUBMIT_THROTTLE.retry_after(GLOBAL_KEY, now),
+    )
 
 
 def submission_allowed(client: str, now: float | None = None) -> int:
     """Count one submission of ``client``; 0 if allowed, else the seconds to wait."""
     now = time.monotonic() if now is None else now
-    wait = max(
-        SUBMIT_THROTTLE.retry_after(client, now),
-        GLOBAL_SUBMIT_THROTTLE.retry_after(GLOBAL_KEY, now),
-    )
-    if wait:
+    if wait := _submission_wait(client, now):
         return wait
     if not SUBMIT_THROTTLE.allow(client, now):
         return SUBMIT_THROTTLE.retry_after(client, now)
@@ -71,9 +105,65 @@ def submission_allowed(client: str, now: float | None = None) -> int:
     return 0
 
 
+def challenge_needed(client: str, now: float | None = None) -> bool:
+    """Whether ``client`` or all clients together are near a submission limit.
+
+    Near means at or above ``portal_challenge_percent`` of the per-client hourly quota or
+    of the global per-minute limit; a report then needs a solved challenge first.
+    """
+    now = time.monotonic() if now is None else now
+    percent = rule("portal_challenge_percent")
+    return any(
+        throttle.used(key, now) * 100 >= throttle.limit * percent
+        for throttle, key in ((SUBMIT_THROTTLE, client), (GLOBAL_SUBMIT_THROTTLE, GLOBAL_KEY))
+    )
+
+
+def challenge_for(client: str, now: float | None = None) -> Challenge | None:
+    """A challenge for the report form when one is needed, else None."""
+    return challenge_issue() if challenge_needed(client, now) else None
+
+
+def submission_check(client: str, *, token: str, nonce: str, now: float | None = None) -> int:
+    """Let one report of ``client`` through: 0 if allowed, else the seconds to wait.
+
+    Near a limit the report must bring a solved challenge, or ``ChallengeError`` is raised
+    and nothing is counted. Past a limit it waits, solved or not.
+    """
+    now = time.monotonic() if now is None else now
+    if wait := _submission_wait(client, now):
+        return wait
+    if challenge_needed(client, now):
+        challenge_verify(token, nonce)
+    return submission_allowed(client, now)
+
+
+@contextmanager
+def receipt_answer_time() -> Iterator[None]:
+    """Hold an answer about a receipt until ``portal_receipt_answer_ms`` have passed.
+
+    A right receipt costs more queries than a wrong one; the floor sits above that cost,
+    so the time of the answer does not tell them apart.
+    """
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        left = rule("portal_receipt_answer_ms") / 1000 - (time.monotonic() - started)
+        if left > 0:
+            time.sleep(left)
+
+
 def receipt_wait(client: str, now: float | None = None) -> int:
-    """Seconds ``client`` must wait before trying a receipt again (0: it may now)."""
-    return RECEIPT_THROTTLE.retry_after(client, time.monotonic() if now is None else now)
+    """Count one request with a receipt of ``client``: the seconds it must wait before
+    trying a receipt again, or 0 when it may now."""
+    now = time.monotonic() if now is None else now
+    wait = max(RECEIPT_THROTTLE.retry_after(client, now), LOOKUP_THROTTLE.retry_after(client, now))
+    if wait:
+        return wait
+    if not LOOKUP_THROTTLE.allow(client, now):
+        return LOOKUP_THROTTLE.retry_after(client, now)
+    return 0
 
 
 def receipt_failed(client: str, now: float | None = None) -> None:
@@ -188,10 +278,14 @@ def lead_public_status(*, receipt: str) -> PublicStatus | None:
 
     Raises ``ReceiptMalformed`` when the text cannot be a receipt.
     """
+    from safecampus.leads.merging import public_lead_for
+
     try:
         lead = _lead_by_receipt(receipt)
     except ReceiptNotFound:
         return None
+    # A merged report follows the lead it joined; its own messages stay its own.
+    shown = public_lead_for(lead)
     messages = [
         PublicMessage(
             from_reporter=message.direction == MessageDirection.FROM_REPORTER,
@@ -202,9 +296,9 @@ def lead_public_status(*, receipt: str) -> PublicStatus | None:
     ]
     return PublicStatus(
         category=_category_label(lead.category),
-        milestones=_milestones(lead),
+        milestones=_milestones(shown),
         messages=messages,
-        is_open=not lead.is_closed,
+        is_open=not shown.is_closed,
     )
 
 
@@ -219,6 +313,18 @@ def _clean_text(text: str, *, limit: int, required: Promise | str | None = None)
     return text
 
 
+def _check_point(latitude: Decimal | None, longitude: Decimal | None) -> None:
+    if (latitude is None) != (longitude is None):
+        raise LeadError(_("Give both coordinates of the point, or neither."), code="bad_point")
+    outside = (
+        latitude is not None
+        and longitude is not None
+        and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+    )
+    if outside:
+        raise LeadError(_("This point is not on the map."), code="bad_point")
+
+
 def lead_submit_public(
     *,
     category: LeadCategory,
@@ -228,6 +334,11 @@ def lead_submit_public(
     occurred_at: datetime | None = None,
     contact: str = "",
     files: Sequence[Any] = (),
+    persons_involved: str = "",
+    victims: str = "",
+    urgency: str = Urgency.NORMAL,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
 ) -> tuple[Lead, str]:
     """Record a lead from the public portal; returns it and its receipt, shown once.
 
@@ -240,6 +351,11 @@ def lead_submit_public(
     )
     place = _clean_text(place, limit=PLACE_MAX)
     contact = _clean_text(contact, limit=CONTACT_MAX)
+    persons_involved = _clean_text(persons_involved, limit=PERSONS_MAX)
+    victims = _clean_text(victims, limit=PERSONS_MAX)
+    if urgency not in Urgency.values:
+        raise LeadError(_("Choose how urgent it is."), code="bad_urgency")
+    _check_point(latitude, longitude)
     if not category.is_active:
         raise LeadError(_("Choose a category in use."), code="bad_category")
     if school is not None and (school.kind != UnitKind.SCHOOL or not school.is_active):
@@ -258,6 +374,11 @@ def lead_submit_public(
         place=place,
         school=school,
         occurred_at=occurred_at,
+        persons_involved=persons_involved,
+        victims=victims,
+        urgency=urgency,
+        latitude=latitude,
+        longitude=longitude,
         source=LeadSource.PORTAL,
         reporter_contact=contact,
         is_anonymous=not contact,
@@ -302,11 +423,12 @@ def lead_public_message(*, receipt: str, body: str) -> LeadMessage:
 def lead_public_add_evidence(*, receipt: str, files: Sequence[Any]) -> Lead:
     """The reporter adds files to the lead (metadata is stripped by the attachments app)."""
     from safecampus.attachments.services import attachment_create
+    from safecampus.leads.merging import public_lead_for
 
     if not files:
         raise LeadError(_("Choose at least one file."), code="no_files")
     lead = _lead_by_receipt(receipt)
-    if lead.is_closed:
+    if public_lead_for(lead).is_closed:
         raise LeadError(_("This report is closed and takes no more evidence."), code="closed")
     with transaction.atomic():
         for uploaded in files:

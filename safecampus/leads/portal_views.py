@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -19,6 +20,8 @@ from django.views import View
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.leads import portal
+from safecampus.leads.challenge import ChallengeError
+from safecampus.leads.choices import Urgency
 from safecampus.leads.forms import (
     PublicEvidenceForm,
     PublicLeadForm,
@@ -26,6 +29,9 @@ from safecampus.leads.forms import (
     ReceiptForm,
 )
 from safecampus.leads.receipts import client_key
+from safecampus.organizations.cache import register_version
+from safecampus.organizations.choices import UnitKind
+from safecampus.organizations.models import Unit
 
 LANGUAGES = ("en", "zh-hans")
 
@@ -78,20 +84,35 @@ class _PortalView(AccessMixin, View):
 
 
 class PortalReportView(_PortalView):
-    """The public report form; on success the receipt is shown once, on this response only."""
+    """The public report form; on success the receipt is shown once, on this response only.
+
+    Near a submission limit the form carries a challenge that portal-challenge.js solves
+    before sending; what the reporter typed comes back on every refusal.
+    """
 
     template_name = "leads/portal/report.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return _page(request, self.template_name, {"form": PublicLeadForm()})
+        return self.form_page(request, PublicLeadForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = PublicLeadForm(request.POST, request.FILES)
-        wait = portal.submission_allowed(_client(request), time.monotonic())
+        try:
+            wait = portal.submission_check(
+                _client(request),
+                token=str(request.POST.get("challenge", "")),
+                nonce=str(request.POST.get("nonce", "")),
+                now=time.monotonic(),
+            )
+        except ChallengeError as exc:
+            error = str(exc.message)
+            if request.FILES:
+                error += " " + _("Please choose your files again.")
+            return self.form_page(request, form, error=error, status=exc.status_code)
         if wait:
             return self.too_many(request, wait, self.template_name, {"form": form})
         if not form.is_valid():
-            return _page(request, self.template_name, {"form": form}, status=400)
+            return self.form_page(request, form, status=400)
         data = form.cleaned_data
         try:
             lead, receipt = portal.lead_submit_public(
@@ -102,15 +123,48 @@ class PortalReportView(_PortalView):
                 occurred_at=data.get("occurred_at"),
                 contact=data.get("contact") or "",
                 files=data.get("evidence") or [],
+                persons_involved=data.get("persons_involved") or "",
+                victims=data.get("victims") or "",
+                urgency=data.get("urgency") or Urgency.NORMAL,
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
             )
         except DomainError as error:
             form.add_error(None, str(error.message))
-            return _page(request, self.template_name, {"form": form}, status=error.status_code)
+            return self.form_page(request, form, status=error.status_code)
         return _page(
             request,
             "leads/portal/receipt.html",
             {"receipt": receipt, "submitted_on": lead.created_at},
         )
+
+    def form_page(
+        self, request: HttpRequest, form: PublicLeadForm, *, error: str = "", status: int = 200
+    ) -> HttpResponse:
+        context = {
+            "form": form,
+            "error": error,
+            "challenge": portal.challenge_for(_client(request)),
+            "map_data": {"markers": _school_points(), "zoom": 12},
+        }
+        return _page(request, self.template_name, context, status=status)
+
+
+def _school_points() -> list[dict[str, Any]]:
+    """Every active school as a dot for the reporter's map (public facts: name and place)."""
+
+    def compute() -> list[dict[str, Any]]:
+        rows = Unit.objects.filter(
+            kind=UnitKind.SCHOOL, is_active=True, latitude__isnull=False
+        ).values_list("name", "latitude", "longitude")
+        return [
+            {"lat": float(lat), "lng": float(lng), "label": name, "radius": 5}
+            for name, lat, lng in rows
+            if lat is not None and lng is not None
+        ]
+
+    points = cache.get_or_set(f"portal:school-points:{register_version()}", compute, 600)
+    return list(points or [])
 
 
 class PortalStatusView(_PortalView):
@@ -123,6 +177,14 @@ class PortalStatusView(_PortalView):
         return _page(request, self.entry_template, {"form": ReceiptForm()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        wait = portal.receipt_wait(_client(request))
+        if wait:  # answered at once: a throttled client learns nothing about receipts
+            return self.too_many(request, wait, self.entry_template, {"form": ReceiptForm()})
+        # Right and wrong receipts answer after the same time (the portal's contract).
+        with portal.receipt_answer_time():
+            return self.answer(request)
+
+    def answer(self, request: HttpRequest) -> HttpResponse:
         client = _client(request)
         action = request.POST.get("action", "status")
         form_class = {
@@ -131,9 +193,6 @@ class PortalStatusView(_PortalView):
         }.get(action, ReceiptForm)
         form = form_class(request.POST, request.FILES)
         entry = {"form": ReceiptForm()}
-        wait = portal.receipt_wait(client)
-        if wait:
-            return self.too_many(request, wait, self.entry_template, entry)
         if not form.is_valid() and "receipt" in form.errors:
             portal.receipt_failed(client)
             return _page(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 
+from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.leads.models import DualReport, Lead, LeadCategory
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=CALENDAR_TZ)
 
 
 def lead_list(
@@ -18,8 +24,11 @@ def lead_list(
     source: str = "",
     overdue: bool = False,
     missing_second_report: bool = False,
+    received_from: date | None = None,
+    received_to: date | None = None,
 ) -> QuerySet[Lead]:
-    """The leads ``user`` may see, newest first, filtered; a category includes its sub-types."""
+    """The leads ``user`` may see, newest first, filtered; a category includes its sub-types,
+    the period counts whole days in Asia/Shanghai."""
     leads = Lead.objects.visible_to(user).select_related("category", "school", "assignee_unit")
     if category is not None:
         leads = leads.filter(
@@ -31,6 +40,10 @@ def lead_list(
         leads = leads.filter(school=school)
     if source:
         leads = leads.filter(source=source)
+    if received_from is not None:
+        leads = leads.filter(created_at__gte=_day_start(received_from))
+    if received_to is not None:
+        leads = leads.filter(created_at__lt=_day_start(received_to + timedelta(days=1)))
     if overdue:
         leads = leads.overdue()  # type: ignore[attr-defined]
     if missing_second_report:

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_noop
 
 from safecampus.attachments.services import attachment_create
 from safecampus.audit.services import audit_record, mask_changes
+from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.errors import CasePermissionDenied
-from safecampus.cases.models import Deadline, Transfer
+from safecampus.cases.models import CaseEvent, Deadline, Transfer
 from safecampus.cases.selectors import default_escalation_unit
 from safecampus.cases.services import (
     case_assign,
@@ -38,6 +39,7 @@ from safecampus.leads.choices import (
     Urgency,
 )
 from safecampus.leads.errors import LeadError
+from safecampus.leads.feedback import answer_own_transfers, gravest_result
 from safecampus.leads.models import DualReport, Lead, LeadCategory
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, UnitKind
 from safecampus.organizations.models import Unit
@@ -48,6 +50,12 @@ AGENCY_KINDS = (UnitKind.AGENCY, UnitKind.POLICE_STATION)
 #: Who may enter a lead from inside the app (the public portal is the reporters' own door).
 REPORTER_ROLES = BUREAU_ROLES | SCHOOL_ROLES
 SENSITIVE = {"reporter_name", "reporter_contact"}
+
+
+def _escalation_unit() -> Unit | None:
+    """Overdue leads go up to the bureau, where its leaders and the safety section are told
+    (R-2: 逾期线索报局领导); without a bureau unit, the kernel's default (the section)."""
+    return Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("pk").first()
 
 
 def _forbidden() -> CasePermissionDenied:
@@ -103,6 +111,7 @@ def _lead_open(*, actor: Any, lead: Lead, section: Unit, files: Sequence[Any]) -
         days=rule("lead_acknowledge_days"),
         label=gettext_noop("Acknowledge the lead"),
         start=lead.created_at,
+        escalate_to=_escalation_unit(),
     )
     for uploaded in files:
         attachment_create(actor=actor, owner=lead, uploaded_file=uploaded)
@@ -203,6 +212,7 @@ def lead_accept(*, actor: Any, lead: Lead, note: str = "") -> Lead:
             purpose=CONCLUDE,
             days=_conclude_days(lead),
             label=gettext_noop("Conclude the lead"),
+            escalate_to=_escalation_unit(),
         )
     return lead
 
@@ -273,7 +283,12 @@ def lead_transfer(
     with transaction.atomic():
         transfers = [
             case_transfer(
-                actor=actor, case=lead, to_unit=unit, feedback_days=feedback_days, note=note
+                actor=actor,
+                case=lead,
+                to_unit=unit,
+                feedback_days=feedback_days,
+                note=note,
+                escalate_to=_escalation_unit(),
             )
             for unit in units
         ]
@@ -289,11 +304,23 @@ def lead_start_handling(*, actor: Any, lead: Lead, note: str = "") -> Lead:
 
 
 def lead_conclude(*, actor: Any, lead: Lead, result: str, note: str = "") -> Lead:
-    """Conclude a lead being handled with its result (verified, partly, not, prosecution)."""
+    """Conclude a lead being handled with its result (verified, partly, not, prosecution).
+
+    An agency's result is first its feedback on its own transfer. While another agency
+    still owes feedback the lead stays "being handled" (the bureau may conclude at any
+    time); the last agency's answer concludes it with the gravest result any agency found.
+    """
     _require_handler(actor, lead)
     if result not in LeadResult.values:
         raise LeadError(_("Choose the result of the handling."), code="result_required")
     with transaction.atomic():
+        if lead.status != LeadStatus.HANDLING:
+            _illegal(lead, LeadStatus.CONCLUDED)
+        if not answer_own_transfers(actor=actor, lead=lead, result=result, note=note):
+            return lead
+        if not actor.scope.has_role(*TRIAGE_ROLES):
+            found = CaseEvent.objects.for_case(lead).filter(kind=CaseEventKind.FEEDBACK)
+            result = gravest_result([result, *(e.data.get("result", "") for e in found)])
         case_transition(actor=actor, case=lead, to_status=LeadStatus.CONCLUDED, note=note)
         Lead.objects.filter(pk=lead.pk).update(result=result)
         lead.result = result

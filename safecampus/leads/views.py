@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,10 +21,11 @@ from safecampus.cases.selectors import (
 )
 from safecampus.cases.services import deadline_label
 from safecampus.core.access import Access, AccessMixin
-from safecampus.core.errors import DomainError
+from safecampus.core.errors import ConflictError, DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
-from safecampus.leads import portal, services
+from safecampus.leads import feedback, portal, reveal, services
 from safecampus.leads.choices import HANDLER_ROLES, TRIAGE_ROLES, LeadStatus
+from safecampus.leads.duplicates import merge_panel
 from safecampus.leads.errors import LeadError
 from safecampus.leads.forms import (
     DualReportForm,
@@ -32,6 +34,7 @@ from safecampus.leads.forms import (
     LeadReportForm,
     ReporterMessageForm,
 )
+from safecampus.leads.imports import may_import
 from safecampus.leads.models import Lead
 from safecampus.leads.selectors import dual_report_list, lead_get, lead_list
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role, UnitKind
@@ -62,6 +65,7 @@ class LeadListView(AccessMixin, View):
             "count": page.paginator.count,
             "query": query_without_page(request),
             "can_report": REPORTERS.allows(request.user),
+            "can_import": may_import(request.user),
         }
         template = "leads/partials/_lead_table.html" if request.htmx else "leads/lead_list.html"
         return render(request, template, context)
@@ -81,6 +85,7 @@ def _detail(
     error: str = "",
     dual_form: Any = None,
     message_form: Any = None,
+    identity: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -94,6 +99,9 @@ def _detail(
         "events": case_timeline(user=user, case=lead),
         "deadlines": deadlines,
         "transfers": transfer_list(user=user, case=lead),
+        "own_transfers": set(
+            feedback.own_pending_transfers(actor=user, lead=lead).values_list("pk", flat=True)
+        ),
         "dual_reports": dual_report_list(user=user, lead=lead),
         "attachments": attachment_list(user=user, owner=lead),
         "moves": moves,
@@ -111,7 +119,18 @@ def _detail(
         "dual_form": dual_form or DualReportForm(),
         "conversation": portal.lead_conversation(actor=user, lead=lead),
         "message_form": message_form or ReporterMessageForm(),
+        "merge": merge_panel(user=user, lead=lead),
         "error": error,
+        "identity": identity,
+        "reveal": {
+            "may_request": reveal.can_request(user),
+            "active": reveal.reveal_active(actor=user, lead=lead),
+            "requests": [
+                (r, reveal.can_approve(user, r))
+                for r in reveal.reveal_requests(user=user, lead=lead)
+            ],
+            "has_identity": bool(lead.reporter_name or lead.reporter_contact),
+        },
     }
     return render(request, "leads/lead_detail.html", context, status=status)
 
@@ -151,8 +170,23 @@ def _run(action: str, user: Any, lead: Lead, data: dict[str, Any]) -> None:
         services.lead_close(actor=user, lead=lead, note=note)
     elif action == "reopen":
         services.lead_reopen(actor=user, lead=lead, reason=note)
+    elif action == "progress":
+        feedback.lead_progress(actor=user, lead=lead, note=note)
     elif action == "spam":
         services.lead_mark_spam(actor=user, lead=lead, spam=not lead.is_spam)
+
+
+def _check_version(lead: Lead, version: int | None) -> None:
+    """Refuse a move made from a page showing an older state of the lead (two officers
+    acting at once); the row stays locked until the move is written."""
+    current = (
+        Lead.objects.select_for_update().filter(pk=lead.pk).values_list("lock_version", flat=True)
+    )
+    if version is not None and version != current.first():
+        raise ConflictError(
+            _("Someone else changed this lead meanwhile. Look at it again and retry."),
+            code="stale",
+        )
 
 
 class LeadActionView(AccessMixin, View):
@@ -168,7 +202,9 @@ class LeadActionView(AccessMixin, View):
         if not form.is_valid():
             return _detail(request, lead, error=_("The request was not understood."), status=400)
         try:
-            _run(form.cleaned_data["action"], request.user, lead, form.cleaned_data)
+            with transaction.atomic():
+                _check_version(lead, form.cleaned_data.get("version"))
+                _run(form.cleaned_data["action"], request.user, lead, form.cleaned_data)
         except DomainError as error:
             lead = _lead(request, lead_id)
             return _detail(request, lead, error=str(error.message), status=error.status_code)

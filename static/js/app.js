@@ -6,6 +6,7 @@
  *   .alert[data-autodismiss="6000"]  close after n milliseconds
  *   <div data-chart="ID">            ECharts; options from <script type="application/json" id="ID">
  *   <div data-map="ID">              Leaflet; {center, zoom, markers:[{lat, lng, label, level, url}]}
+ *                                    data-pick-lat/-lng="inputId": a click sets the point
  *                                    from the JSON block ID; tiles only with data-tiles="URL"
  *   <body data-stream-url="URL">     live events (SSE): `notification` updates #bell-count
  *
@@ -372,8 +373,40 @@
       } else {
         map.setView(data.center || points[0] || [31.81, 119.97], data.zoom || 13);
       }
+      if (el.dataset.pickLat && el.dataset.pickLng) pickPoint(map, el);
       if (window.ResizeObserver) new ResizeObserver(function () { map.invalidateSize(); }).observe(el);
     });
+  }
+
+  /* A map that sets a point: data-pick-lat / data-pick-lng name the inputs it fills,
+   * data-pick-clear the button that empties them. The place field stays the way to say
+   * where without a pointer. */
+  function pickPoint(map, el) {
+    const lat = document.getElementById(el.dataset.pickLat);
+    const lng = document.getElementById(el.dataset.pickLng);
+    const clear = el.dataset.pickClear ? document.getElementById(el.dataset.pickClear) : null;
+    if (!lat || !lng) return;
+    let marker = null;
+    function place(point) {
+      lat.value = point.lat.toFixed(6);
+      lng.value = point.lng.toFixed(6);
+      if (marker) marker.setLatLng(point);
+      else marker = window.L.marker(point, { keyboard: false }).addTo(map);
+      if (clear) clear.hidden = false;
+    }
+    if (lat.value && lng.value) {
+      place(window.L.latLng(parseFloat(lat.value), parseFloat(lng.value)));
+      map.setView(marker.getLatLng(), 15);
+    }
+    map.on("click", function (evt) { place(evt.latlng); });
+    if (clear) {
+      clear.hidden = !marker;
+      clear.addEventListener("click", function () {
+        lat.value = lng.value = "";
+        if (marker) { marker.remove(); marker = null; }
+        clear.hidden = true;
+      });
+    }
   }
 
   each(setupMaps);

@@ -7,47 +7,149 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leads', '0003_portal_receipt_messages'),
+        ("leads", "0003_portal_receipt_messages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lead',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_leads', to='leads.lead', verbose_name='merged into'),
+            model_name="lead",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="merged_leads",
+                to="leads.lead",
+                verbose_name="merged into",
+            ),
         ),
         migrations.AlterField(
-            model_name='lead',
-            name='source',
-            field=models.CharField(choices=[('internal', 'Internal report'), ('screening', 'School screening'), ('portal', 'Public portal'), ('phone_letter', 'Phone or letter'), ('import', 'Collected offline (imported)')], db_index=True, max_length=20, verbose_name='source'),
+            model_name="lead",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("internal", "Internal report"),
+                    ("screening", "School screening"),
+                    ("portal", "Public portal"),
+                    ("phone_letter", "Phone or letter"),
+                    ("import", "Collected offline (imported)"),
+                ],
+                db_index=True,
+                max_length=20,
+                verbose_name="source",
+            ),
         ),
         migrations.AlterField(
-            model_name='lead',
-            name='status',
-            field=models.CharField(choices=[('received', 'Received'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('assigned', 'Assigned to a school'), ('transferred', 'Transferred'), ('handling', 'Being handled'), ('concluded', 'Concluded'), ('closed', 'Closed'), ('merged', 'Merged into another lead')], db_index=True, editable=False, max_length=30, verbose_name='status'),
+            model_name="lead",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("received", "Received"),
+                    ("accepted", "Accepted"),
+                    ("rejected", "Rejected"),
+                    ("assigned", "Assigned to a school"),
+                    ("transferred", "Transferred"),
+                    ("handling", "Being handled"),
+                    ("concluded", "Concluded"),
+                    ("closed", "Closed"),
+                    ("merged", "Merged into another lead"),
+                ],
+                db_index=True,
+                editable=False,
+                max_length=30,
+                verbose_name="status",
+            ),
         ),
         migrations.CreateModel(
-            name='RevealRequest',
+            name="RevealRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
-                ('status', models.CharField(choices=[('pending', 'Awaiting a second approver'), ('approved', 'Approved'), ('denied', 'Denied'), ('withdrawn', 'Withdrawn')], default='pending', max_length=10, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='visible until')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reveal_requests', to='leads.lead')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="requested at"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting a second approver"),
+                            ("approved", "Approved"),
+                            ("denied", "Denied"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="visible until"),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reveal_requests",
+                        to="leads.lead",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'request to reveal the reporter',
-                'verbose_name_plural': 'requests to reveal the reporter',
-                'ordering': ['-requested_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('decided_by__isnull', True), models.Q(('decided_by', models.F('requested_by')), _negated=True), _connector='OR'), name='leads_reveal_needs_a_second_person'), models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('lead', 'requested_by'), name='leads_one_pending_reveal_per_requester')],
+                "verbose_name": "request to reveal the reporter",
+                "verbose_name_plural": "requests to reveal the reporter",
+                "ordering": ["-requested_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("decided_by__isnull", True),
+                            models.Q(("decided_by", models.F("requested_by")), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="leads_reveal_needs_a_second_person",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("lead", "requested_by"),
+                        name="leads_one_pending_reveal_per_requester",
+                    ),
+                ],
             },
         ),
     ]

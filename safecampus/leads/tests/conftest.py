@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 
 from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.leads import portal
 from safecampus.leads.models import LeadCategory
 from safecampus.leads.services import lead_report
 
@@ -24,6 +25,14 @@ def categories(db):
     elsewhere in the run may have flushed the migrated rows)."""
     migration = importlib.import_module("safecampus.leads.migrations.0002_seed_categories")
     migration.seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_portal_throttles():
+    """The portal's counts live in process memory; each test starts with none."""
+    portal.throttles_reset()
+    yield
+    portal.throttles_reset()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from safecampus.leads import portal
 from safecampus.leads.models import DualReport, Lead, LeadCategory, LeadMessage
 from safecampus.leads.receipts import receipt_digest
 from safecampus.leads.services import lead_accept, lead_transfer
+from safecampus.leads.tests.test_challenge import use_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -33,23 +34,6 @@ REPORT = {
     "description": "我们班有同学在厕所被高年级学生打了",
     "place": "实验小学东楼厕所",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    for throttle in (
-        portal.RECEIPT_THROTTLE,
-        portal.SUBMIT_THROTTLE,
-        portal.GLOBAL_SUBMIT_THROTTLE,
-    ):
-        throttle._hits.clear()
-    yield
-    for throttle in (
-        portal.RECEIPT_THROTTLE,
-        portal.SUBMIT_THROTTLE,
-        portal.GLOBAL_SUBMIT_THROTTLE,
-    ):
-        throttle._hits.clear()
 
 
 def _png(name: str = "photo.png") -> SimpleUploadedFile:
@@ -265,7 +249,8 @@ def test_wrong_receipts_are_throttled(client, monkeypatch):
     assert "minute" in api.json()["detail"] or "分钟" in api.json()["detail"]
 
 
-def test_submissions_are_throttled_per_client_and_globally(client, district, monkeypatch):
+def test_submissions_are_throttled_per_client_and_globally(client, district, monkeypatch, settings):
+    use_rules(settings, portal_challenge_percent=100)  # the throttles alone; see test_challenge
     monkeypatch.setattr(portal.SUBMIT_THROTTLE, "limit", 2)
     assert _submit_page(client, district).status_code == 200
     assert _submit_page(client, district).status_code == 200
@@ -343,3 +328,46 @@ def test_category_codes_are_listed_in_the_form(client):
     html = client.get("/report/").content.decode()
     for code in LeadCategory.objects.filter(parent=None).values_list("code", flat=True):
         assert f'value="{code}"' in html
+
+
+def test_more_details_and_a_point_on_the_map(client, district):
+    page = client.get("/report/", **CLIENT).content.decode()
+    assert 'data-pick-lat="id_latitude"' in page and "portal-map-data" in page
+    response = _submit_page(
+        client,
+        district,
+        persons_involved="两名穿黑衣服的社会青年，骑电动车",
+        victims="四年级学生",
+        urgency="urgent",
+        latitude="31.825400",
+        longitude="119.963600",
+    )
+    assert response.status_code == 200
+    lead = Lead.objects.get()
+    assert (lead.persons_involved, lead.victims, lead.urgency) == (
+        "两名穿黑衣服的社会青年，骑电动车",
+        "四年级学生",
+        "urgent",
+    )
+    assert (str(lead.latitude), str(lead.longitude)) == ("31.825400", "119.963600")
+    api = client.post(
+        "/api/v1/public/leads/",
+        REPORT | {"urgency": "critical", "latitude": "31.8", "longitude": "119.9"},
+        content_type="application/json",
+        **CLIENT,
+    )
+    assert api.status_code == 201
+    before = _counts()
+    half = _submit_page(client, district, latitude="31.8")
+    assert half.status_code == 400
+    off_map = client.post(
+        "/api/v1/public/leads/",
+        REPORT | {"latitude": "95", "longitude": "119.9"},
+        content_type="application/json",
+        **CLIENT,
+    )
+    bad_urgency = client.post(
+        "/api/v1/public/leads/", REPORT | {"urgency": "panic"}, content_type="application/json"
+    )
+    assert (off_map.status_code, bad_urgency.status_code) == (400, 400)
+    assert _counts() == before

@@ -221,3 +221,42 @@ def test_the_assigned_school_sees_its_move_on_the_lead_page(
     response = client.post(f"/leads/{lead.pk}/actions/", {"action": "start"})
     assert response.status_code == 302
     assert Lead.objects.get(pk=lead.pk).status == LeadStatus.HANDLING
+
+
+def test_a_move_from_a_stale_page_is_refused(client, lead, safety_officer, district):
+    """Two officers have the page open; the second one's click must not undo the first's."""
+    login(client, safety_officer)
+    client.cookies["django_language"] = "en"
+    shown = lead.lock_version
+    assert (
+        client.post(
+            f"/leads/{lead.pk}/actions/", {"action": "accept", "version": shown}
+        ).status_code
+        == 302
+    )
+    stale = client.post(
+        f"/leads/{lead.pk}/actions/",
+        {"action": "assign", "school": district.school_a.code, "version": shown},
+    )
+    assert stale.status_code == 409
+    assert "Someone else changed this lead" in stale.content.decode()
+    assert Lead.objects.get(pk=lead.pk).status == LeadStatus.ACCEPTED
+
+
+def test_the_ledger_filters_by_period_in_shanghai_days(client, report_lead, safety_officer):
+    import time_machine
+
+    from safecampus.leads.tests.conftest import TUESDAY_MORNING
+
+    with time_machine.travel(TUESDAY_MORNING.replace(hour=0, minute=30), tick=False):
+        early = report_lead(description="凌晨在校门口发生打架")  # 10 March, 00:30 Beijing time
+    with time_machine.travel(TUESDAY_MORNING.replace(day=12), tick=False):
+        later = report_lead(description="两天后又有人在校门口索要财物")
+    login(client, safety_officer)
+    page = client.get("/leads/", {"received_from": "2026-03-10", "received_to": "2026-03-10"})
+    shown = [lead.pk for lead in page.context["page"]]
+    assert shown == [early.pk]
+    page = client.get("/leads/", {"received_from": "2026-03-11"})
+    assert [lead.pk for lead in page.context["page"]] == [later.pk]
+    backwards = client.get("/leads/", {"received_from": "2026-03-12", "received_to": "2026-03-01"})
+    assert backwards.status_code == 200 and not backwards.context["form"].is_valid()

@@ -84,13 +84,14 @@ def test_transfer_journey_to_the_police_station(lead, district, safety_officer, 
         (K.TRANSFERRED, "", ""),
         (K.TRANSITIONED, S.ACCEPTED, S.TRANSFERRED),
         (K.TRANSITIONED, S.TRANSFERRED, S.HANDLING),
+        (K.FEEDBACK, "", ""),  # the liaison's result answers the station's transfer
         (K.TRANSITIONED, S.HANDLING, S.CONCLUDED),
         (K.TRANSITIONED, S.CONCLUDED, S.CLOSED),
     ]
     lead_reopen(actor=safety_officer, lead=lead, reason="出现新证据")
     row = Lead.objects.get(pk=lead.pk)
     assert (row.status, row.result, row.closed_at) == (S.ACCEPTED, "", None)
-    assert CaseEvent.objects.for_case(lead).count() == 11
+    assert CaseEvent.objects.for_case(lead).count() == 12
     assert Deadline.objects.for_case(lead).open().get().purpose == "conclude"
 
 

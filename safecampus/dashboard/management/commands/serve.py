@@ -60,6 +60,9 @@ class Command(BaseCommand):
                 '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
                 "--graceful-timeout",
                 "5",
+                # A year's ledger as Excel streams for tens of seconds on a big district.
+                "--timeout",
+                "120",
             ],
             "stream": [
                 python,

@@ -1,0 +1,29 @@
+"""FastSelect writes the same options, selection and escaping as Django's Select."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+from safecampus.core.forms import FastSelect
+
+CHOICES = [("", "All"), ('x<&"', "X & <b>alert</b>"), ("y", "Y"), ("z", "Z")]
+
+
+class Pair(forms.Form):
+    fast = forms.ChoiceField(choices=CHOICES, widget=FastSelect, required=False)
+    slow = forms.ChoiceField(choices=CHOICES, required=False)
+
+
+def _options(html: str) -> list[str]:
+    return re.findall(r"<option[^>]*>[^<]*</option>", html)
+
+
+def test_fast_and_django_select_agree_on_every_option():
+    for value in ("", 'x<&"', "z", "missing"):
+        form = Pair({"fast": value, "slow": value})
+        fast, slow = _options(str(form["fast"])), _options(str(form["slow"]))
+        assert fast == slow
+        assert "<b>" not in str(form["fast"])
+    assert 'name="fast"' in str(Pair()["fast"]) and 'id="id_fast"' in str(Pair()["fast"])

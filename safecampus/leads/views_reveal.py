@@ -1,0 +1,60 @@
+"""The two-person reveal of a lead's reporter, from the lead's page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import View
+
+from safecampus.core.access import Access, AccessMixin
+from safecampus.core.errors import DomainError
+from safecampus.core.http import AuthedRequest
+from safecampus.leads import reveal
+from safecampus.leads.views import _detail, _lead
+
+
+class RevealForm(forms.Form):
+    ACTIONS = ("request", "approve", "deny", "withdraw", "show")
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    request_id = forms.IntegerField(required=False, min_value=1)
+    note = forms.CharField(required=False, max_length=1000)
+
+
+class RevealView(AccessMixin, View):
+    """Ask, approve, deny, withdraw — or, with an approval, see the reporter (the page is
+    answered directly, never redirected, so the identity is in no URL and no history)."""
+
+    access = Access.for_roles(reveal.APPROVER_ROLES)
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, lead_id: int) -> HttpResponse:
+        lead = _lead(request, lead_id)
+        form = RevealForm(request.POST)
+        if not form.is_valid():
+            return _detail(request, lead, error=_("The request was not understood."), status=400)
+        data, user = form.cleaned_data, request.user
+        action, request_id, note = data["action"], data["request_id"] or 0, data["note"]
+        try:
+            if action == "show":
+                identity = reveal.reveal_identity(actor=user, lead=lead)
+                return _detail(request, lead, identity=identity)
+            if action == "request":
+                reveal.reveal_request(actor=user, lead=lead, reason=note)
+                done = _("Your request was sent to a second approver.")
+            elif action == "withdraw":
+                reveal.reveal_withdraw(actor=user, lead=lead, request_id=request_id)
+                done = _("Your request was withdrawn.")
+            else:
+                approve = action == "approve"
+                reveal.reveal_decide(
+                    actor=user, lead=lead, request_id=request_id, approve=approve, note=note
+                )
+                done = _("The request was approved.") if approve else _("The request was denied.")
+        except DomainError as error:
+            return _detail(request, lead, error=str(error.message), status=error.status_code)
+        messages.success(request, done)
+        return redirect("leads:detail", lead_id=lead_id)
