@@ -138,6 +138,7 @@ def seed_leads(count: int, seed: int = 20261129) -> dict[str, str]:
                         to_status="concluded",
                     )
                 )
+                lead.concluded_at = concluded
                 if status == "closed":
                     lead.closed_at = min(concluded + timedelta(days=2), now)
             elif status in ("rejected", "merged"):
@@ -261,13 +262,16 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-        shutil.rmtree(var, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP"):
+            print(f"kept {var} (BENCH_KEEP)")
+        else:
+            shutil.rmtree(var, ignore_errors=True)
 
 
 def ledger_has_period() -> bool:
     from safecampus.leads.forms import LeadFilterForm
 
-    return "date_from" in LeadFilterForm.base_fields
+    return "received_from" in LeadFilterForm.base_fields
 
 
 def _measure(port: int, session: str, token: str, codes: dict, cold: dict) -> None:
@@ -275,7 +279,7 @@ def _measure(port: int, session: str, token: str, codes: dict, cold: dict) -> No
     auth = f"Authorization: Token {token}\\r\\n"
     filters = f"?category={codes['category']}&status=closed&school={codes['school']}"
     if codes["period"]:
-        filters += "&date_from=2026-01-01&date_to=2026-06-30"
+        filters += "&received_from=2026-01-01&received_to=2026-06-30"
     reads = [
         ("baseline: trivial view /healthz", "/healthz", ""),
         ("baseline: API school list (token)", "/api/v1/schools/", auth),

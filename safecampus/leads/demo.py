@@ -69,6 +69,7 @@ def _shift(lead: Lead, days: int) -> None:
         created_at=F("created_at") - delta,
         updated_at=F("updated_at") - delta,
         closed_at=F("closed_at") - delta,
+        concluded_at=F("concluded_at") - delta,
     )
     CaseEvent.objects.filter(**rows).update(at=F("at") - delta)
     Deadline.objects.filter(**rows).update(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from safecampus.attachments.forms import MultipleAttachmentField
 from safecampus.core.forms import BootstrapFormMixin, FastSelect
@@ -20,12 +21,25 @@ from safecampus.leads.choices import (
     Urgency,
 )
 from safecampus.leads.models import LeadCategory
+from safecampus.organizations.cache import REGISTER_CACHE_SECONDS, scoped_key
 from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
 
 
 def _categories() -> Any:
     return LeadCategory.objects.filter(is_active=True).order_by("ordering", "code")
+
+
+def _school_choices(user: Any) -> list[tuple[str, str]]:
+    """The schools ``user`` may filter by, as (code, label), cached per scope: a district
+    has a thousand of them and the ledger shows them on every page."""
+
+    def compute() -> list[tuple[str, str]]:
+        rows = Unit.objects.visible_to(user).schools().order_by("code")
+        return [(code, f"{code} {name}") for code, name in rows.values_list("code", "name")]
+
+    key = scoped_key("leads:filter-schools", user.scope)
+    return list(cache.get_or_set(key, compute, REGISTER_CACHE_SECONDS) or [])
 
 
 class LeadFilterForm(BootstrapFormMixin, forms.Form):
@@ -39,14 +53,7 @@ class LeadFilterForm(BootstrapFormMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *LeadStatus.choices]
     )
-    school = forms.ModelChoiceField(
-        label=_("School"),
-        required=False,
-        queryset=Unit.objects.none(),
-        to_field_name="code",
-        empty_label=_("All schools"),
-        widget=FastSelect,
-    )
+    school = forms.ChoiceField(label=_("School"), required=False, widget=FastSelect)
     source = forms.ChoiceField(
         label=pgettext_lazy("lead", "Source"),
         required=False,
@@ -74,9 +81,20 @@ class LeadFilterForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        schools = Unit.objects.visible_to(user).schools().order_by("code")
-        self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+        self._user = user
+        choices = [("", _("All schools")), *_school_choices(user)]
+        self.fields["school"].choices = choices  # type: ignore[attr-defined]
+        widget = self.fields["school"].widget
+        widget.options_cache_key = scoped_key(  # type: ignore[attr-defined]
+            "leads:filter-school-options", user.scope, get_language() or ""
+        )
         self.fields["category"].queryset = _categories()  # type: ignore[attr-defined]
+
+    def clean_school(self) -> Unit | None:
+        code = self.cleaned_data.get("school") or ""
+        if not code:
+            return None
+        return Unit.objects.visible_to(self._user).schools().filter(code=code).first()
 
 
 class LeadReportForm(BootstrapFormMixin, forms.Form):

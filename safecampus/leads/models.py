@@ -135,6 +135,8 @@ class Lead(CaseModel):
     )
     source = models.CharField(_("source"), max_length=20, choices=LeadSource.choices, db_index=True)
     result = models.CharField(_("result"), max_length=20, choices=LeadResult.choices, blank=True)
+    #: When the lead was (last) concluded; the statistics' time to conclude reads it.
+    concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True, editable=False)
     reporter_name = EncryptedTextField(_("reporter name"), blank=True)
     reporter_contact = EncryptedTextField(_("reporter contact"), blank=True)
     reporter_contact_hash = BlindIndexField(source="reporter_contact")

@@ -230,8 +230,8 @@ def lead_reopen(*, actor: Any, lead: Lead, reason: str) -> Lead:
     if not reason.strip():
         raise LeadError(_("Give a reason for reopening this lead."), code="note_required")
     with transaction.atomic():
-        Lead.objects.filter(pk=lead.pk).update(result="", closed_at=None)
-        lead.result, lead.closed_at = "", None
+        Lead.objects.filter(pk=lead.pk).update(result="", closed_at=None, concluded_at=None)
+        lead.result, lead.closed_at, lead.concluded_at = "", None, None
         return lead_accept(actor=actor, lead=lead, note=reason)
 
 
@@ -321,9 +321,9 @@ def lead_conclude(*, actor: Any, lead: Lead, result: str, note: str = "") -> Lea
         if not actor.scope.has_role(*TRIAGE_ROLES):
             found = CaseEvent.objects.for_case(lead).filter(kind=CaseEventKind.FEEDBACK)
             result = gravest_result([result, *(e.data.get("result", "") for e in found)])
-        case_transition(actor=actor, case=lead, to_status=LeadStatus.CONCLUDED, note=note)
-        Lead.objects.filter(pk=lead.pk).update(result=result)
-        lead.result = result
+        event = case_transition(actor=actor, case=lead, to_status=LeadStatus.CONCLUDED, note=note)
+        Lead.objects.filter(pk=lead.pk).update(result=result, concluded_at=event.at)
+        lead.result, lead.concluded_at = result, event.at
         audit_record(
             actor=actor, action="leads.lead.concluded", obj=lead, changes={"result": result}
         )

@@ -13,16 +13,13 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Func, IntegerField, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from safecampus.cases.calendar import CALENDAR_TZ, local_day
-from safecampus.cases.choices import CaseEventKind
-from safecampus.cases.models import CaseEvent
 from safecampus.core.rules import rule
 from safecampus.leads.choices import LeadStatus
 from safecampus.leads.models import Lead, LeadCategory
@@ -243,25 +240,13 @@ def _next_month(day: date) -> date:
 
 def _conclusion_days(leads: QuerySet[Lead]) -> dict[int, int]:
     """Concluded leads by whole calendar days from receipt to their (last) conclusion."""
-    concluded_at = (
-        CaseEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(Lead),
-            object_id=OuterRef("pk"),
-            kind=CaseEventKind.TRANSITIONED,
-            to_status=LeadStatus.CONCLUDED,
-        )
-        .order_by("-at")
-        .values("at")[:1]
-    )
     rows = (
-        leads.filter(status__in=CONCLUDED_STATUSES)
-        .annotate(concluded_at=Subquery(concluded_at))
+        leads.filter(status__in=CONCLUDED_STATUSES, concluded_at__isnull=False)
         .annotate(days=WholeDays("created_at", "concluded_at"))
         .values_list("days")
         .annotate(n=Count("id"))
         .values_list("days", "n")
     )
-    # A lead concluded before this timeline existed has no event: it has no duration.
     return {max(days, 0): n for days, n in rows if days is not None}
 
 

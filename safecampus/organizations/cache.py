@@ -40,6 +40,8 @@ def scoped_key(prefix: str, scope: Any, *parts: str) -> str:
     if scope.district_wide:
         who = "district"
     else:
-        who = ",".join(str(pk) for pk in sorted(scope.school_unit_ids)) or "none"
+        schools = ",".join(str(pk) for pk in sorted(scope.school_unit_ids))
+        agencies = ",".join(str(pk) for pk in sorted(scope.agency_unit_ids))
+        who = f"s{schools}|a{agencies}"
     digest = hashlib.sha256("\x00".join((who, *parts)).encode()).hexdigest()[:32]
     return f"{prefix}:{register_version()}:{digest}"

@@ -27,3 +27,13 @@ def test_fast_and_django_select_agree_on_every_option():
         assert fast == slow
         assert "<b>" not in str(form["fast"])
     assert 'name="fast"' in str(Pair()["fast"]) and 'id="id_fast"' in str(Pair()["fast"])
+
+
+def test_cached_options_still_mark_each_request_own_selection(db):
+    first, second = Pair({"fast": "y"}), Pair({"fast": "z"})
+    for form in (first, second):
+        form.fields["fast"].widget.options_cache_key = "test:fast-select"
+    chosen_y, chosen_z = str(first["fast"]), str(second["fast"])
+    assert '<option value="y" selected>' in chosen_y and 'value="z" selected' not in chosen_y
+    assert '<option value="z" selected>' in chosen_z and 'value="y" selected' not in chosen_z
+    assert _options(chosen_z) == _options(str(Pair({"slow": "z"})["slow"]))
