@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "safecampus.attachments",
     "safecampus.cases",
     "safecampus.leads",
+    "safecampus.security",
     "safecampus.dashboard",
     "safecampus.api",
 ]

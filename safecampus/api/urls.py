@@ -36,4 +36,5 @@ urlpatterns = [
     path("audit-events/", views.AuditEventListAPIView.as_view(), name="audit_event_list"),
     path("", include("safecampus.leads.api")),
     path("", include("safecampus.leads.api_actions")),
+    path("", include("safecampus.security.urls_ingest")),
 ]

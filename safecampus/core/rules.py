@@ -119,6 +119,44 @@ RULE_DEFAULTS: tuple[Rule, ...] = (
         "How long an approved request lets its requester see a reporter's identity.",
     ),
     Rule(
+        "alert_grace_minutes",
+        5,
+        "minutes",
+        "Issue #4 (SafeCampus design): events older than this are stored but raise no live "
+        "alert, so a device's backlog after an outage does not flood the guard room",
+        "How old an event may be and still raise a live alert.",
+    ),
+    Rule(
+        "alert_group_minutes",
+        10,
+        "minutes",
+        "SafeCampus design: repeated events of one device, zone and type within this "
+        "window grow one alert instead of ringing again",
+        "Window in which repeated events join the same open alert.",
+    ),
+    Rule(
+        "alert_ack_seconds",
+        60,
+        "seconds",
+        "Issue #4 / district practice for 一键报警: a critical alert not acknowledged "
+        "within 60 s goes to the bureau and the principal [GK]",
+        "Time a critical alert may wait for acknowledgement before it escalates.",
+    ),
+    Rule(
+        "device_offline_factor",
+        3,
+        "heartbeat intervals",
+        "Issue #4: a device silent for longer than 3x its heartbeat interval is offline",
+        "Missed heartbeat intervals after which a device counts as offline.",
+    ),
+    Rule(
+        "event_future_seconds",
+        300,
+        "seconds",
+        "SafeCampus design: device clocks drift; an event dated further ahead is refused",
+        "How far in the future an event's time may be (device clock drift).",
+    ),
+    Rule(
         "stats_min_cell",
         3,
         "leads",

@@ -1,0 +1,244 @@
+"""Devices of each school, the events they send, the rules that judge them and the alerts
+that reach a person (R-5.2, R-5.4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from safecampus.core.fields import EncryptedTextField
+from safecampus.core.models import TimeStampedModel
+from safecampus.security.choices import (
+    AlertStatus,
+    DeviceKind,
+    EventType,
+    Outcome,
+    Priority,
+    Protocol,
+)
+
+
+class SchoolScopedQuerySet(models.QuerySet):
+    """Bureau roles see every school's; a school its own; partner agencies and others nothing."""
+
+    school_field = "school_id"
+
+    def visible_to(self, user: Any) -> SchoolScopedQuerySet:
+        scope = getattr(user, "scope", None)
+        if scope is None:
+            return self.none()
+        if scope.district_wide:
+            return self.all()
+        if not scope.school_unit_ids:
+            return self.none()
+        return self.filter(**{f"{self.school_field}__in": scope.school_unit_ids})
+
+
+class Device(TimeStampedModel):
+    """A perimeter zone, camera, access gate, barrier or one-key alarm of one school.
+
+    ``code`` is what the device sends as its name; the secret is shown once at
+    registration and kept only as a keyed hash (``secret_hash``), plus, for cameras that
+    can only do HTTP Digest, the Digest HA1 encrypted (``digest_ha1``).
+    """
+
+    school = models.ForeignKey(
+        "organizations.Unit",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="devices",
+        limit_choices_to={"kind": "school"},
+    )
+    code = models.CharField(_("device code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=DeviceKind.choices)
+    protocol = models.CharField(
+        _("protocol"), max_length=20, choices=Protocol.choices, default=Protocol.GENERIC
+    )
+    vendor = models.CharField(_("vendor"), max_length=80, blank=True)
+    zone = models.CharField(_("zone"), max_length=80, blank=True)
+    latitude = models.DecimalField(
+        _("latitude (WGS-84)"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude (WGS-84)"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    heartbeat_seconds = models.PositiveIntegerField(
+        _("expected heartbeat (seconds)"), default=60, validators=[MinValueValidator(5)]
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    secret_hash = models.CharField(_("secret (keyed hash)"), max_length=64, editable=False)
+    digest_ha1 = EncryptedTextField(_("HTTP Digest HA1"), blank=True, editable=False)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
+    offline_since = models.DateTimeField(_("offline since"), null=True, blank=True, editable=False)
+
+    objects = SchoolScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school_id", "code"]
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class DeviceEvent(models.Model):
+    """One event as a device sent it; (device, event_id) is stored once however often it
+    is delivered. ``late`` events (older than the grace window) raise no live alert."""
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="events")
+    school = models.ForeignKey(
+        "organizations.Unit", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    event_id = models.CharField(_("event id"), max_length=100)
+    type = models.CharField(_("type"), max_length=30, choices=EventType.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    zone = models.CharField(_("zone"), max_length=80, blank=True)
+    severity = models.CharField(_("severity (as sent)"), max_length=20, blank=True)
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    source = models.CharField(_("received through"), max_length=20)
+    late = models.BooleanField(_("late"), default=False)
+    alert = models.ForeignKey(
+        "Alert", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+
+    objects = SchoolScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("device event")
+        verbose_name_plural = _("device events")
+        constraints = [
+            models.UniqueConstraint(fields=["device", "event_id"], name="security_event_once"),
+        ]
+        indexes = [
+            models.Index(fields=["school", "occurred_at"], name="security_event_school_time"),
+            models.Index(fields=["type", "occurred_at"], name="security_event_type_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}/{self.event_id}"
+
+
+class AlertRule(models.Model):
+    """How grave an event type is, district-wide (no school) or for one school, optionally
+    for one zone and a daily time window (which may pass midnight, e.g. 22:00–06:00)."""
+
+    school = models.ForeignKey(
+        "organizations.Unit",
+        verbose_name=_("school"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: the whole district."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    event_type = models.CharField(_("event type"), max_length=30, choices=EventType.choices)
+    zone = models.CharField(_("zone"), max_length=80, blank=True, help_text=_("Empty: any."))
+    starts_at = models.TimeField(_("from"), null=True, blank=True)
+    ends_at = models.TimeField(_("until"), null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        ordering = ["event_type", "school_id", "zone", "starts_at"]
+        verbose_name = _("alert rule")
+        verbose_name_plural = _("alert rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True, ends_at__isnull=True)
+                | Q(starts_at__isnull=False, ends_at__isnull=False),
+                name="security_rule_window_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alert(TimeStampedModel):
+    """What a person must act on: repeated events of one device, zone and type within the
+    grouping window are one alert whose count and last-seen grow."""
+
+    school = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="+")
+    device = models.ForeignKey(
+        Device, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    event_type = models.CharField(_("type"), max_length=30, choices=EventType.choices)
+    zone = models.CharField(_("zone"), max_length=80, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, db_index=True
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AlertStatus.choices,
+        default=AlertStatus.OPEN,
+        db_index=True,
+    )
+    rule = models.ForeignKey(
+        AlertRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_seen_at = models.DateTimeField(_("first seen"))
+    last_seen_at = models.DateTimeField(_("last seen"))
+    count = models.PositiveIntegerField(_("events"), default=1)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    disposed_at = models.DateTimeField(_("disposed at"), null=True, blank=True)
+    disposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    help_requested_at = models.DateTimeField(_("police help requested at"), null=True, blank=True)
+
+    objects = SchoolScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        indexes = [
+            models.Index(fields=["school", "status", "last_seen_at"], name="security_alert_open"),
+            models.Index(
+                fields=["device", "event_type", "zone", "status"], name="security_alert_group"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(status=AlertStatus.DISPOSED),
+                name="security_alert_outcome_when_disposed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_type_display()} · {self.school_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != AlertStatus.DISPOSED

@@ -1,0 +1,133 @@
+"""Writes on devices and alerts by people (the bureau, a school's guard room)."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from safecampus.audit.services import audit_record
+from safecampus.core.errors import DomainError, ForbiddenError
+from safecampus.organizations.choices import BUREAU_ROLES, Role, UnitKind
+from safecampus.organizations.models import Unit
+from safecampus.security.choices import DeviceKind, Protocol
+from safecampus.security.ingest import digest_ha1, secret_hash, secret_new
+from safecampus.security.models import Device
+
+#: Who registers and manages a school's devices: the bureau and the school's own leaders.
+DEVICE_ADMIN_ROLES = frozenset(
+    BUREAU_ROLES | {Role.PRINCIPAL, Role.SCHOOL_OFFICER, Role.SYSTEM_ADMIN}
+)
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class DeviceError(DomainError):
+    """A refused device operation."""
+
+
+def _may_manage(actor: Any, school: Unit) -> bool:
+    if actor is None:  # a command run by the installer on the server
+        return True
+    scope = getattr(actor, "scope", None)
+    if scope is None:
+        return False
+    if scope.district_wide and scope.has_role(*DEVICE_ADMIN_ROLES):
+        return True
+    return scope.has_role(Role.PRINCIPAL, Role.SCHOOL_OFFICER, unit_id=school.pk)
+
+
+def _new_code(school: Unit) -> str:
+    while True:
+        tail = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        code = f"{school.code}-D{tail}"
+        if not Device.objects.filter(code=code).exists():
+            return code
+
+
+def device_register(
+    *,
+    actor: Any,
+    school: Unit,
+    kind: str,
+    name: str,
+    protocol: str = Protocol.GENERIC,
+    vendor: str = "",
+    zone: str = "",
+    heartbeat_seconds: int = 60,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    code: str = "",
+) -> tuple[Device, str]:
+    """Register a device of ``school``; returns it and its secret, which is shown only now."""
+    if school.kind != UnitKind.SCHOOL or not school.is_active:
+        raise DeviceError(_("Choose an active school."), code="bad_school")
+    if not _may_manage(actor, school):
+        raise ForbiddenError(_("You may not manage this school's devices."), code="forbidden")
+    if kind not in DeviceKind.values:
+        raise DeviceError(_("Choose the kind of device."), code="bad_kind")
+    if protocol not in Protocol.values:
+        raise DeviceError(_("Choose the protocol."), code="bad_protocol")
+    name = name.strip()
+    if not name:
+        raise DeviceError(_("Give the device a name."), code="name_required")
+    if heartbeat_seconds < 5:
+        raise DeviceError(_("The heartbeat interval is at least 5 seconds."), code="bad_heartbeat")
+    code = code.strip().upper() or _new_code(school)
+    if Device.objects.filter(code=code).exists():
+        raise DeviceError(_("This device code is already taken."), code="code_taken")
+    secret = secret_new()
+    with transaction.atomic():
+        device = Device.objects.create(
+            school=school,
+            code=code,
+            name=name[:120],
+            kind=kind,
+            protocol=protocol,
+            vendor=vendor.strip()[:80],
+            zone=zone.strip()[:80],
+            heartbeat_seconds=heartbeat_seconds,
+            latitude=latitude,
+            longitude=longitude,
+            secret_hash=secret_hash(secret),
+            digest_ha1=digest_ha1(code, secret) if protocol == Protocol.HIKVISION else "",
+        )
+        audit_record(
+            actor=actor,
+            action="security.device.registered",
+            obj=device,
+            changes={"school": school.pk, "kind": kind, "protocol": protocol, "code": code},
+        )
+    return device, secret
+
+
+def device_rotate_secret(*, actor: Any, device: Device) -> str:
+    """Give the device a new secret (shown once); the old one stops working at once."""
+    if not _may_manage(actor, device.school):
+        raise ForbiddenError(_("You may not manage this school's devices."), code="forbidden")
+    secret = secret_new()
+    with transaction.atomic():
+        device.secret_hash = secret_hash(secret)
+        device.digest_ha1 = (
+            digest_ha1(device.code, secret) if device.protocol == Protocol.HIKVISION else ""
+        )
+        device.save(update_fields=["secret_hash", "digest_ha1", "updated_at"])
+        audit_record(actor=actor, action="security.device.secret_rotated", obj=device, changes={})
+    return secret
+
+
+def device_set_enabled(*, actor: Any, device: Device, enabled: bool) -> Device:
+    if not _may_manage(actor, device.school):
+        raise ForbiddenError(_("You may not manage this school's devices."), code="forbidden")
+    with transaction.atomic():
+        device.enabled = enabled
+        device.save(update_fields=["enabled", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="security.device.enabled_set",
+            obj=device,
+            changes={"enabled": enabled},
+        )
+    return device
