@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", include("safecampus.cases.urls")),
     path("leads/", include("safecampus.leads.urls")),
     path("report/", include("safecampus.leads.portal_urls")),
+    path("security/rules/", include("safecampus.security.urls_rules")),
 ]
 
 handler400 = "safecampus.core.views.error_400"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from safecampus.security import views_rules
+
+app_name = "security_rules"
+urlpatterns = [
+    path("", views_rules.RuleListView.as_view(), name="list"),
+    path("<int:pk>/", views_rules.RuleEditView.as_view(), name="edit"),
+]
