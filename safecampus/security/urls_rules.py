@@ -5,5 +5,5 @@ from safecampus.security import views_rules
 app_name = "security_rules"
 urlpatterns = [
     path("", views_rules.RuleListView.as_view(), name="list"),
-    path("<int:pk>/", views_rules.RuleEditView.as_view(), name="edit"),
+    path("<int:rule_id>/", views_rules.RuleEditView.as_view(), name="edit"),
 ]

@@ -130,8 +130,8 @@ class RuleEditView(AccessMixin, View):
     access = READERS
     template_name = "security/rule_form.html"
 
-    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        rule = _rule(request, pk)
+    def get(self, request: AuthedRequest, rule_id: int) -> HttpResponse:
+        rule = _rule(request, rule_id)
         initial = {
             "name": rule.name,
             "event_type": rule.event_type,
@@ -145,8 +145,8 @@ class RuleEditView(AccessMixin, View):
         form = RuleForm(initial=initial, user=request.user)
         return render(request, self.template_name, {"form": form, "rule": rule})
 
-    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        rule = _rule(request, pk)
+    def post(self, request: AuthedRequest, rule_id: int) -> HttpResponse:
+        rule = _rule(request, rule_id)
         if request.POST.get("delete"):
             try:
                 rule_delete(actor=request.user, rule=rule)
