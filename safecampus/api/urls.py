@@ -37,4 +37,6 @@ urlpatterns = [
     path("", include("safecampus.leads.api")),
     path("", include("safecampus.leads.api_actions")),
     path("", include("safecampus.security.urls_ingest")),
+    path("", include("safecampus.security.urls_stats_api")),
+    path("", include("safecampus.security.urls_api")),
 ]

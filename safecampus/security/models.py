@@ -228,6 +228,8 @@ class Alert(TimeStampedModel):
             models.Index(
                 fields=["device", "event_type", "zone", "status"], name="security_alert_group"
             ),
+            # The live stream's database poll: alerts changed since its cursor.
+            models.Index(fields=["updated_at"], name="security_alert_updated"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,6 +6,10 @@ connections, so an open browser tab never pins a sync worker.
     GET /stream/events   text/event-stream for the signed-in person
     GET /stream/healthz  200 while the process runs
 
+    GET /stream/alerts   the alert console's stream (``event: alert``), see
+                         ``safecampus.security.live``; other apps add routes the same way
+                         with ``register_route`` in ``AppConfig.ready``
+
 Events: ``event: notification`` with ``{"unread": n, "title": …, "url": …}``
 when a notification for the person appears; a ``: ping`` comment every
 ``STREAM_HEARTBEAT_SECONDS``, at which point the session is checked again, so
@@ -20,11 +24,14 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from safecampus.stream.auth import Verdict, check_session, session_key_from
 from safecampus.stream.broker import Broker, Message, get_broker, user_channel
@@ -39,6 +46,27 @@ EVENTS_PATH = "/stream/events"
 HEALTH_PATH = "/stream/healthz"
 #: Browsers wait this long (ms) before reconnecting after the stream drops.
 RETRY_MS = 5000
+
+
+NOT_YOURS = gettext_lazy("You may not follow this stream.")
+
+
+@dataclass(frozen=True)
+class Route:
+    """A stream path: ``channels(user_id)`` (run in a worker thread, may use the ORM) names
+    the channels the person may follow there; none means 403. ``poll_seconds`` lets the
+    database engine poll this route's channels faster than ``STREAM_POLL_SECONDS``."""
+
+    channels: Callable[[int], list[str]]
+    poll_seconds: float | None = None
+    refused: str | Promise = NOT_YOURS
+
+
+_routes: dict[str, Route] = {EVENTS_PATH: Route(lambda user_id: [user_channel(user_id)])}
+
+
+def register_route(path: str, route: Route) -> None:
+    _routes[path] = route
 
 
 def sse_frame(message: Message) -> bytes:
@@ -67,17 +95,22 @@ class StreamApp:
         cors = _cors_headers(scope["headers"])
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             await _respond(send, 200, {"status": "ok"}, cors)
-        elif path == EVENTS_PATH and method == "OPTIONS":
+        elif path in _routes and method == "OPTIONS":
             await _respond(send, 204, None, [*cors, (b"access-control-allow-methods", b"GET")])
-        elif path == EVENTS_PATH and method == "GET":
-            await self._events(scope, receive, send, cors)
-        elif path in (EVENTS_PATH, HEALTH_PATH):
+        elif path in _routes and method == "GET":
+            await self._events(scope, receive, send, cors, _routes[path])
+        elif path in _routes or path == HEALTH_PATH:
             await _respond(send, 405, {"detail": _("Method not allowed.")}, cors)
         else:
             await _respond(send, 404, {"detail": _("Not found.")}, cors)
 
     async def _events(
-        self, scope: Scope, receive: Receive, send: Send, cors: list[tuple[bytes, bytes]]
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        cors: list[tuple[bytes, bytes]],
+        route: Route,
     ) -> None:
         session_key = session_key_from(scope["headers"])
         verdict = await sync_to_async(check_session)(session_key)
@@ -89,7 +122,11 @@ class StreamApp:
             await _respond(send, 403, {"detail": detail}, cors)
             return
         assert verdict.user_id is not None
-        subscription = self.broker.subscribe([user_channel(verdict.user_id)])
+        channels = await sync_to_async(route.channels)(verdict.user_id)
+        if not channels:
+            await _respond(send, 403, {"detail": str(route.refused)}, cors)
+            return
+        subscription = self.broker.subscribe(channels, poll_seconds=route.poll_seconds)
         try:
             events = await subscription.__aenter__()
         except Exception:

@@ -102,7 +102,9 @@ class Broker(Protocol):
 
     def publish(self, channel: str, event: str, data: dict[str, Any]) -> None: ...
 
-    def subscribe(self, channels: Sequence[str]) -> Subscription: ...
+    def subscribe(
+        self, channels: Sequence[str], *, poll_seconds: float | None = None
+    ) -> Subscription: ...
 
 
 class DatabaseBroker:
@@ -117,8 +119,11 @@ class DatabaseBroker:
     def publish(self, channel: str, event: str, data: dict[str, Any]) -> None:
         return None
 
-    def subscribe(self, channels: Sequence[str]) -> _PollingSubscription:
-        return _PollingSubscription(channels, float(settings.STREAM_POLL_SECONDS))
+    def subscribe(
+        self, channels: Sequence[str], *, poll_seconds: float | None = None
+    ) -> _PollingSubscription:
+        interval = settings.STREAM_POLL_SECONDS if poll_seconds is None else poll_seconds
+        return _PollingSubscription(channels, float(interval))
 
 
 class _PollingSubscription:
@@ -175,7 +180,9 @@ class RedisBroker:
     def publish(self, channel: str, event: str, data: dict[str, Any]) -> None:
         self.client.publish(channel, json.dumps({"event": event, "data": data}, ensure_ascii=False))
 
-    def subscribe(self, channels: Sequence[str]) -> _RedisSubscription:
+    def subscribe(
+        self, channels: Sequence[str], *, poll_seconds: float | None = None
+    ) -> _RedisSubscription:
         return _RedisSubscription(self.url, channels)
 
 

@@ -1,0 +1,109 @@
+"""Forms of the alert console and history: filters and the moves on an alert."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.forms import BootstrapFormMixin
+from safecampus.organizations.models import Unit
+from safecampus.security.alerts import NOTE_MAX
+from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
+from safecampus.security.selectors import alert_school_ids
+
+
+def school_choices(user: Any) -> list[tuple[str, str]]:
+    """The schools whose alerts ``user`` watches, as (id, name)."""
+    ids = alert_school_ids(user)
+    schools = Unit.objects.schools().filter(is_active=True)
+    if ids is not None:
+        schools = schools.filter(pk__in=ids)
+    return [(str(pk), name) for pk, name in schools.order_by("code").values_list("pk", "name")]
+
+
+class AlertFilterForm(BootstrapFormMixin, forms.Form):
+    school = forms.TypedChoiceField(label=_("School"), required=False, coerce=int)
+    event_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All")), *EventType.choices]
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority at least"),
+        required=False,
+        coerce=int,
+        choices=[("", _("All")), *[(str(v), label) for v, label in Priority.choices]],
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *AlertStatus.choices]
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("All")), *Outcome.choices]
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].choices = [("", _("All schools")), *school_choices(user)]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """The selector's keyword arguments (days are China days, the end day included)."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        found: dict[str, Any] = {
+            "school": data.get("school") or None,
+            "event_type": data.get("event_type") or "",
+            "priority_min": None if data.get("priority") in ("", None) else data["priority"],
+            "status": data.get("status") or "",
+            "outcome": data.get("outcome") or "",
+        }
+        if data.get("since"):
+            found["since"] = datetime.combine(data["since"], time.min, tzinfo=CALENDAR_TZ)
+        if data.get("until"):
+            end = datetime.combine(data["until"], time.min, tzinfo=CALENDAR_TZ)
+            found["until"] = end + timedelta(days=1)
+        return found
+
+
+class DisposeForm(BootstrapFormMixin, forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.TextInput(attrs={"placeholder": _("What was done (required if real)")}),
+    )
+
+
+class NoteForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=NOTE_MAX,
+        widget=forms.TextInput(attrs={"placeholder": _("Why this is an incident")}),
+    )
+
+
+def parse_cursor(value: str | None) -> datetime | None:
+    """A cursor the console was given (ISO 8601), or None when absent or malformed."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace(" ", "+"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else timezone.make_aware(moment)

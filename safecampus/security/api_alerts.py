@@ -1,0 +1,171 @@
+"""/api/v1/alerts/: alerts for programs, scoped as on the console, and the same moves.
+
+Each move calls the same service as the console, so rules, audit rows and errors
+(``{"detail", "code"}``, translated, 4xx) are the same. The live feed for programs is the
+SSE stream at ``/alerts/stream/`` (see ``safecampus.security.live``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from safecampus.api.permissions import HasAccess
+from safecampus.core.access import Access
+from safecampus.organizations.models import Unit
+from safecampus.security.alerts import ALERT_ACTOR_ROLES, ALERT_READER_ROLES
+from safecampus.security.choices import AlertStatus, EventType, Outcome
+from safecampus.security.models import Alert
+from safecampus.security.selectors import alert_get, alert_list
+from safecampus.security.views_console import ACTIONS, run_action
+
+READERS = Access.for_roles(ALERT_READER_ROLES)
+ACTORS = Access.for_roles(ALERT_ACTOR_ROLES)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    """An alert as the console shows it; the subject (a plate, a watch-list entry) included."""
+
+    school = serializers.CharField(source="school.code", read_only=True)
+    school_name = serializers.CharField(source="school.name", read_only=True)
+    device = serializers.CharField(source="device.code", read_only=True, allow_null=True)
+    device_name = serializers.CharField(source="device.name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "school",
+            "school_name",
+            "device",
+            "device_name",
+            "event_type",
+            "zone",
+            "priority",
+            "status",
+            "outcome",
+            "count",
+            "subject",
+            "first_seen_at",
+            "last_seen_at",
+            "acknowledged_at",
+            "disposed_at",
+            "escalated_at",
+            "help_requested_at",
+            "note",
+            "updated_at",
+        ]
+
+
+FILTERS = [
+    OpenApiParameter("school", OpenApiTypes.STR, description="School unit code."),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=AlertStatus.values),
+    OpenApiParameter("priority", OpenApiTypes.INT, description="At least this priority (0–4)."),
+    OpenApiParameter("type", OpenApiTypes.STR, enum=EventType.values),
+    OpenApiParameter("outcome", OpenApiTypes.STR, enum=Outcome.values),
+    OpenApiParameter(
+        "since", OpenApiTypes.DATETIME, description="Changed at or after (ISO 8601 with offset)."
+    ),
+]
+
+
+def _filters(params: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if params.get("school"):
+        unit = Unit.objects.schools().filter(code=params["school"]).values_list("pk", flat=True)
+        found["school"] = unit.first() or -1
+    if params.get("status"):
+        if params["status"] not in AlertStatus.values:
+            raise ValidationError({"status": ["Unknown status."]})
+        found["status"] = params["status"]
+    if params.get("priority"):
+        if not str(params["priority"]).isdigit():
+            raise ValidationError({"priority": ["A number from 0 to 4."]})
+        found["priority_min"] = int(params["priority"])
+    if params.get("type"):
+        found["event_type"] = params["type"]
+    if params.get("outcome"):
+        found["outcome"] = params["outcome"]
+    return found
+
+
+class AlertListAPIView(generics.ListAPIView):
+    """Alerts the caller may see, newest first: every school's for the bureau, the own
+    school's for its guard room."""
+
+    access = READERS
+    permission_classes = [HasAccess]
+    serializer_class = AlertSerializer
+
+    @extend_schema(parameters=FILTERS)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        params = self.request.query_params
+        alerts = alert_list(user=self.request.user, **_filters(params))
+        if params.get("since"):
+            since = parse_datetime(params["since"].replace(" ", "+"))
+            if since is None or since.tzinfo is None:
+                raise ValidationError({"since": ["An ISO 8601 time with an offset."]})
+            alerts = alerts.filter(updated_at__gte=since)
+        return alerts
+
+
+class AlertDetailAPIView(generics.RetrieveAPIView):
+    access = READERS
+    permission_classes = [HasAccess]
+    serializer_class = AlertSerializer
+
+    def get_object(self) -> Alert:
+        alert = alert_get(user=self.request.user, pk=self.kwargs["alert_id"])
+        if alert is None:
+            raise Http404
+        return alert
+
+
+ERRORS = {
+    400: OpenApiResponse(description="Bad input."),
+    403: OpenApiResponse(description="The caller may not act on this alert."),
+    404: OpenApiResponse(description="No such alert in the caller's scope."),
+    409: OpenApiResponse(description="The alert's state does not allow this move."),
+}
+
+
+class AlertActionAPIView(APIView):
+    """acknowledge; dispose (``outcome``, ``note`` required for a real incident); escalate
+    (``note``: into an incident for the bureau); request-help (the area's police station)."""
+
+    access = ACTORS
+    permission_classes = [HasAccess]
+
+    @extend_schema(
+        request=inline_serializer(
+            "AlertActionRequest",
+            {
+                "outcome": serializers.ChoiceField(choices=Outcome.choices, required=False),
+                "note": serializers.CharField(required=False),
+            },
+        ),
+        responses={200: AlertSerializer, **ERRORS},
+    )
+    def post(self, request: Request, alert_id: int, action: str) -> Response:
+        alert = alert_get(user=request.user, pk=alert_id)
+        if alert is None or action not in ACTIONS:
+            raise Http404
+        run_action(request.user, alert, action, request.data)  # a refusal is a 4xx
+        return Response(AlertSerializer(alert_get(user=request.user, pk=alert_id)).data)

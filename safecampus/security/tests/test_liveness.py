@@ -1,0 +1,126 @@
+"""A device silent for longer than 3× its heartbeat raises one ``device_offline`` alert,
+which clears when the device speaks again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
+from safecampus.security.ingest import alerts_changed, ingest_events
+from safecampus.security.liveness import liveness_sweep
+from safecampus.security.models import Alert, AlertRule, Device
+from safecampus.security.services import device_register, device_set_enabled
+from safecampus.security.tasks import liveness_sweep_task
+from safecampus.security.tests.conftest import MORNING, event
+
+pytestmark = pytest.mark.django_db
+
+
+def _register(district, code: str, heartbeat: int = 60) -> Device:
+    with time_machine.travel(MORNING, tick=False):
+        device, _secret = device_register(
+            actor=None,
+            school=district.school_a,
+            kind="perimeter",
+            name=f"周界 {code}",
+            zone="东墙",
+            heartbeat_seconds=heartbeat,
+            code=code,
+        )
+    return device
+
+
+def _heartbeat(device: Device, at, event_id: str) -> None:
+    ingest_events(device=device, items=[event(event_id, "heartbeat", at)], source="http", now=at)
+
+
+def _offline_alerts():
+    return Alert.objects.filter(event_type=EventType.DEVICE_OFFLINE)
+
+
+def test_silent_past_three_heartbeats_raises_one_alert_and_a_heartbeat_clears_it(
+    district, django_capture_on_commit_callbacks
+):
+    device = _register(district, "XB-001-PZ1")
+    _heartbeat(device, MORNING, "hb1")
+    received: list[list[int]] = []
+
+    def listen(sender, alert_ids, **kwargs):
+        received.append(alert_ids)
+
+    alerts_changed.connect(listen)
+    try:
+        # exactly 3 intervals of silence is not yet "longer than" 3 intervals
+        assert liveness_sweep(MORNING + timedelta(seconds=180)) == []
+        with django_capture_on_commit_callbacks(execute=True):
+            opened = liveness_sweep(MORNING + timedelta(seconds=181))
+        # once only: the next sweeps find an open alert and a device already offline
+        assert liveness_sweep(MORNING + timedelta(seconds=300)) == []
+        assert liveness_sweep(MORNING + timedelta(hours=2)) == []
+    finally:
+        alerts_changed.disconnect(listen)
+    [alert] = _offline_alerts()
+    assert opened == [alert.pk]
+    assert received == [[alert.pk]]
+    assert (alert.status, alert.priority, alert.zone) == (AlertStatus.OPEN, Priority.MEDIUM, "东墙")
+    assert alert.device_id == device.pk and alert.school_id == district.school_a.pk
+    device.refresh_from_db()
+    assert device.offline_since == MORNING + timedelta(seconds=181)
+
+    back = MORNING + timedelta(minutes=10)
+    _heartbeat(device, back, "hb2")
+    alert.refresh_from_db()
+    device.refresh_from_db()
+    assert (alert.status, alert.outcome) == (AlertStatus.DISPOSED, Outcome.DEVICE_FAULT)
+    assert (device.offline_since, device.last_seen_at) == (None, back)
+    # silent again later: a new alert, since the first one was cleared
+    assert len(liveness_sweep(back + timedelta(seconds=181))) == 1
+    assert _offline_alerts().filter(status=AlertStatus.OPEN).count() == 1
+
+
+def test_never_heard_from_counts_from_registration_and_each_heartbeat_is_its_own(district):
+    slow = _register(district, "XB-001-SLOW", heartbeat=600)
+    fast = _register(district, "XB-001-FAST", heartbeat=10)
+    assert liveness_sweep(MORNING + timedelta(seconds=31)) == [
+        _offline_alerts().get(device=fast).pk
+    ]
+    assert not _offline_alerts().filter(device=slow).exists()
+    assert len(liveness_sweep(MORNING + timedelta(seconds=1801))) == 1
+    assert _offline_alerts().filter(device=slow).count() == 1
+
+
+def test_disabled_devices_are_not_swept_and_the_batch_is_bounded(district):
+    devices = [_register(district, f"XB-001-B{n}") for n in range(3)]
+    device_set_enabled(actor=None, device=devices[0], enabled=False)
+    later = MORNING + timedelta(hours=1)
+    assert len(liveness_sweep(later, batch=1)) == 1
+    assert len(liveness_sweep(later, batch=1)) == 1
+    assert liveness_sweep(later, batch=1) == []
+    assert not _offline_alerts().filter(device=devices[0]).exists()
+
+
+def test_a_rule_sets_the_priority_and_info_marks_offline_without_an_alert(district):
+    critical = _register(district, "XB-001-C1")
+    quiet = _register(district, "XB-002-Q1")
+    Device.objects.filter(pk=quiet.pk).update(school=district.school_b)
+    AlertRule.objects.create(
+        name="A 校设备离线", school=district.school_a, event_type="device_offline", priority=4
+    )
+    AlertRule.objects.create(
+        name="B 校设备离线", school=district.school_b, event_type="device_offline", priority=0
+    )
+    liveness_sweep(MORNING + timedelta(hours=1))
+    assert _offline_alerts().get().device_id == critical.pk
+    assert _offline_alerts().get().priority == Priority.CRITICAL
+    quiet.refresh_from_db()
+    assert quiet.offline_since == MORNING + timedelta(hours=1)
+
+
+def test_the_periodic_task_sweeps(district):
+    _register(district, "XB-001-T1")
+    with time_machine.travel(MORNING + timedelta(hours=1), tick=False):
+        assert liveness_sweep_task.call_local() == 1
+        assert liveness_sweep_task.call_local() == 0
