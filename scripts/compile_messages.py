@@ -16,15 +16,16 @@ SOURCE_LANGUAGE = "en"
 
 
 def complete_source_catalogue(catalogue: polib.POFile) -> None:
+    """The English catalogue is the msgids themselves, always (a fuzzy match that
+    makemessages carried over from a similar string must never survive)."""
     for entry in catalogue:
         if entry.msgid_plural:
-            if not all(entry.msgstr_plural.values()):
-                entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
-        elif not entry.msgstr:
+            entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
+        else:
             entry.msgstr = entry.msgid
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
-            entry.msgstr = entry.msgid if not entry.msgid_plural else entry.msgstr
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
 
 
 def main() -> None:
@@ -32,7 +33,10 @@ def main() -> None:
         catalogue = polib.pofile(str(po_path), wrapwidth=100)
         if po_path.parts[-3] == SOURCE_LANGUAGE:
             complete_source_catalogue(catalogue)
-            catalogue.save()
+        for entry in catalogue:
+            # "#| msgid_plural" without "#| msgid" (polib leaves it) breaks msgmerge.
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+        catalogue.save()
         catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
         print(
             f"{po_path.relative_to(ROOT)}: {len(catalogue.translated_entries())}/{len(catalogue)}"
