@@ -2,8 +2,13 @@
 
 from django.urls import path
 
-from safecampus.security import api_ingest
+from safecampus.security import api_hikvision, api_ingest
 
 urlpatterns = [
     path("ingest/events", api_ingest.IngestEventsView.as_view(), name="ingest_events"),
+    path(
+        "ingest/hikvision/<str:code>",
+        api_hikvision.HikvisionIngestView.as_view(),
+        name="ingest_hikvision",
+    ),
 ]
