@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export SAFECAMPUS_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup assets venv worker migrate demo lint typecheck messages bench-web bench-leads totp clean check-python
+.PHONY: run test setup assets venv worker migrate demo lint typecheck messages bench-web bench-leads totp clean check-python brokers brokers-stop ingest bench-ingest
 
 ## run: set up everything, migrate, load the demo district if empty, serve on http://127.0.0.1:$(PORT)
 run: setup migrate demo
@@ -48,6 +48,21 @@ demo: venv
 ## worker: the task consumer alone (deadlines, outbox, retention); `make run` starts one already
 worker: venv
 	$(BIN)/python manage.py run_huey --workers 2 --flush-locks
+
+## brokers: the project's NATS (JetStream + MQTT :18830) and Mosquitto (:18831) under var/brokers
+brokers: venv
+	bash scripts/brokers.sh start
+
+brokers-stop:
+	bash scripts/brokers.sh stop
+
+## ingest: one device-event consumer against the local NATS (`make brokers` first)
+ingest: venv
+	$(BIN)/python manage.py ingest --broker $${MQTT_URL:-nats://127.0.0.1:14222}
+
+## bench-ingest: events/s through Mosquitto and HTTP into PostgreSQL (BENCH_DATABASE_URL)
+bench-ingest: setup
+	$(BIN)/python -m bench.ingest
 
 ## bench-web: pages and API under gunicorn against a 1,000-school district
 bench-web: setup

@@ -37,6 +37,7 @@ from bench.web import (
     free_port,
     load,
     manage,
+    start_gunicorn,
     wait_until_up,
 )
 
@@ -248,14 +249,7 @@ def main() -> None:
     codes["period"] = json.loads(_django(env, "b.ledger_has_period()"))
     session, token = credentials(env)
     port = free_port()
-    server = subprocess.Popen(
-        [
-            *(PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"),
-            *("--workers", "2", "--log-level", "warning"),
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_gunicorn(env, port)
     try:
         wait_until_up(port)
         _measure(port, session, token, codes, cold)

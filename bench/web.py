@@ -33,6 +33,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """The app under gunicorn, 2 sync workers as `make run` serves it, on ``port``."""
+    command = [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", "2", "--log-level", "warning"]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
 def wait_until_up(port: int) -> None:
     for _ in range(100):
         try:
@@ -121,22 +128,7 @@ def main() -> None:
     print(f"  seeded in {time.perf_counter() - started:.1f} s")
     session, token = credentials(env)
     port = free_port()
-    server = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_gunicorn(env, port)
     try:
         wait_until_up(port)
         cookie = f"Cookie: sessionid={session}\\r\\n"
