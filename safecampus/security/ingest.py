@@ -232,26 +232,59 @@ _COLUMNS = (
 )
 
 
+#: PostgreSQL array types of the columns, for the one-statement ``unnest`` insert.
+_PG_ARRAYS = {
+    "device": "bigint[]",
+    "school": "bigint[]",
+    "event_id": "text[]",
+    "type": "text[]",
+    "occurred_at": "timestamptz[]",
+    "received_at": "timestamptz[]",
+    "zone": "text[]",
+    "severity": "text[]",
+    "confidence": "float8[]",
+    "subject": "text[]",
+    "attributes": "jsonb[]",
+    "source": "text[]",
+    "late": "bool[]",
+}
+_RETURNING = (
+    'ON CONFLICT ("device_id", "event_id") DO NOTHING RETURNING "id", "device_id", "event_id"'
+)
+
+
 def _insert(rows: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
-    """Insert the rows, skipping any (device, event_id) already stored; the new ones' ids."""
+    """Insert the rows, skipping any (device, event_id) already stored; the new ones' ids.
+
+    PostgreSQL gets one statement with one array per column (``unnest``): thirteen
+    parameters however long the batch, so the server parses it once — a multi-row
+    ``VALUES`` of 2,000 rows has 26,000. SQLite gets multi-row ``VALUES`` in chunks.
+    """
     fields: list[Any] = [DeviceEvent._meta.get_field(name) for name in _COLUMNS]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(DeviceEvent._meta.db_table)
     inserted: dict[tuple[int, str], int] = {}
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[start : start + INSERT_CHUNK]
-        values, params = [], []
-        for row in chunk:
-            values.append("(" + ", ".join(["%s"] * len(fields)) + ")")
-            for f in fields:
-                params.append(f.get_db_prep_save(row[f.name], connection))
+    if connection.vendor == "postgresql":
+        arrays = [
+            [
+                orjson.dumps(row[f.name]).decode() if f.name == "attributes" else row[f.name]
+                for row in rows
+            ]
+            for f in fields
+        ]
+        casts = ", ".join(f"%s::{_PG_ARRAYS[f.name]}" for f in fields)
         # Table and column names come from the model, values are bound parameters.
-        sql = (
-            f"INSERT INTO {table} ({columns}) VALUES {', '.join(values)} "  # noqa: S608
-            f'ON CONFLICT ("device_id", "event_id") DO NOTHING '
-            f'RETURNING "id", "device_id", "event_id"'
-        )
-        with connection.cursor() as cursor:
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({casts}) {_RETURNING}"  # noqa: S608
+        chunks: list[tuple[str, list[Any]]] = [(sql, arrays)]
+    else:
+        chunks = []
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start : start + INSERT_CHUNK]
+            values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
+            params = [f.get_db_prep_save(row[f.name], connection) for row in chunk for f in fields]
+            chunks.append((f"INSERT INTO {table} ({columns}) VALUES {values} {_RETURNING}", params))  # noqa: S608
+    with connection.cursor() as cursor:
+        for sql, params in chunks:
             cursor.execute(sql, params)
             for pk, device_id, event_id in cursor.fetchall():
                 inserted[(device_id, event_id)] = pk
