@@ -234,7 +234,7 @@ class NatsSource:
 
     async def _ensure_consumer(self) -> None:
         from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-        from nats.js.errors import BadRequestError, NotFoundError
+        from nats.js.errors import BadRequestError, NotFoundError, ServerError
 
         js = self.nc.jetstream()
         for attempt in range(100):
@@ -254,10 +254,20 @@ class NatsSource:
             max_ack_pending=20000,
             max_deliver=-1,
         )
-        try:
-            await js.add_consumer(NATS_STREAM, config)
-        except BadRequestError as error:  # it exists with other settings: keep it as it is
-            log.warning("durable consumer %s kept as it is: %s", GROUP, error)
+        for attempt in range(50):
+            try:
+                await js.add_consumer(NATS_STREAM, config)
+            except BadRequestError as error:  # it exists with other settings: keep it as it is
+                log.warning("durable consumer %s kept as it is: %s", GROUP, error)
+            except ServerError as error:
+                # Right after the server created its MQTT streams it may still be laying out
+                # their directories (measured in CI: "meta.inf: no such file"); try again.
+                if attempt == 49:
+                    raise
+                log.info("durable consumer not created yet (%s); retrying", error)
+                await asyncio.sleep(0.2)
+                continue
+            return
 
     def start(self) -> None:
         self.setup()
