@@ -44,7 +44,6 @@ class WorkCalendar:
 
     def __init__(self) -> None:
         self._overrides: dict[int, dict[date, bool]] = {}
-        self._unknown_years: set[int] = set()
 
     def _year_overrides(self, year: int) -> dict[date, bool]:
         if year not in self._overrides:
@@ -61,14 +60,18 @@ class WorkCalendar:
         try:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
-            if day.year not in self._unknown_years:
-                self._unknown_years.add(day.year)
+            if day.year not in _UNKNOWN_YEARS:
+                _UNKNOWN_YEARS.add(day.year)
                 logger.warning(
                     "chinese-calendar has no data for %s; using Monday-Friday plus the "
                     "holiday overrides entered for that year.",
                     day.year,
                 )
             return day.weekday() < 5
+
+
+#: Years the official calendar does not know, already warned about (once per process).
+_UNKNOWN_YEARS: set[int] = set()
 
 
 def is_working_day(day: date) -> bool:
