@@ -35,10 +35,19 @@ wait_port() {
   return 1
 }
 
+refuse_taken() {  # port name: another process (not ours under $DIR) already listens there
+  if port_open "$1"; then
+    echo "$2: port $1 is taken by another process (a broker of another checkout?);" \
+      "stop it or set the port variables" >&2
+    return 1
+  fi
+}
+
 start_nats() {
   local d="$DIR/nats"
   mkdir -p "$d"
   if alive "$d/pid"; then echo "nats: running (pid $(cat "$d/pid"))"; return 0; fi
+  refuse_taken "$NATS_PORT" nats; refuse_taken "$NATS_MQTT_PORT" nats
   NATS_PORT="$NATS_PORT" NATS_MQTT_PORT="$NATS_MQTT_PORT" NATS_STORE_DIR="$d" \
     "$NATS_BIN" -c "$ROOT/deploy/nats/nats-server.conf" -P "$d/pid" -l "$d/nats-server.log" \
     </dev/null >/dev/null 2>&1 &
@@ -54,6 +63,7 @@ start_mosquitto() {
   local d="$DIR/mosquitto"
   mkdir -p "$d"
   if alive "$d/pid"; then echo "mosquitto: running (pid $(cat "$d/pid"))"; return 0; fi
+  refuse_taken "$MOSQUITTO_PORT" mosquitto
   sed -e "s|@PORT@|$MOSQUITTO_PORT|g" -e "s|@VAR_DIR@|$d|g" \
     "$ROOT/deploy/mosquitto/mosquitto.conf" >"$d/mosquitto.conf"
   # Run as whoever starts it (as root Mosquitto would switch to "mosquitto", which cannot
