@@ -43,7 +43,6 @@ migrate: venv
 demo: venv
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_leads
-	$(BIN)/python manage.py seed_demo_devices
 
 ## worker: the task consumer alone (deadlines, outbox, retention); `make run` starts one already
 worker: venv

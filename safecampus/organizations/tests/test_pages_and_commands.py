@@ -142,3 +142,15 @@ def test_home_flags_a_year_whose_holidays_nobody_entered(client, safety_officer,
         assert client.get("/").context["calendar_gap"] is None
         login(client, teacher_a)
         assert client.get("/").context["calendar_gap"] is None
+
+
+@pytest.mark.django_db
+def test_seed_demo_registers_demo_devices_unless_asked_not_to():
+    from safecampus.security.models import Device
+
+    call_command("seed_demo", "--schools", "3", "--quiet", "--no-devices", stdout=StringIO())
+    assert not Device.objects.exists()
+    out = StringIO()
+    call_command("seed_demo", "--schools", "3", "--quiet", stdout=out)
+    assert Device.objects.exists() and "Demo devices" in out.getvalue()
+    assert not any(len(word) == 40 for word in out.getvalue().split())  # no secret printed

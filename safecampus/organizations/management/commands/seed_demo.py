@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from safecampus.organizations.demo import DEMO_LOGINS, DEMO_PASSWORD
@@ -15,8 +16,15 @@ class Command(BaseCommand):
         parser.add_argument("--schools", type=int, default=60)
         parser.add_argument("--seed", type=int, default=20261128)
         parser.add_argument("--quiet", action="store_true", help="Do not print the demo logins.")
+        parser.add_argument(
+            "--no-devices",
+            action="store_true",
+            help="Do not register the demo security devices (seed_demo_devices).",
+        )
 
-    def handle(self, *args: Any, schools: int, seed: int, quiet: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, schools: int, seed: int, quiet: bool, no_devices: bool, **options: Any
+    ) -> None:
         if not 1 <= schools <= 20000:
             raise CommandError("--schools must be between 1 and 20000.")
         result = demo_district_seed(schools=schools, seed=seed)
@@ -24,6 +32,8 @@ class Command(BaseCommand):
             f"Demo district: {result.units_created} units and "
             f"{result.users_created} people created."
         )
+        if not no_devices:  # the demo district's guard rooms have something to show (issue #4)
+            call_command("seed_demo_devices", stdout=self.stdout)
         if quiet:
             return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
