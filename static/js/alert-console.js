@@ -112,7 +112,7 @@
 
   function refreshMap() {
     const target = document.getElementById("sc-alert-map");
-    const url = root.getAttribute("data-map");
+    const url = root.getAttribute("data-map-feed");
     if (!target || !url || !window.htmx) return;
     // The shell's ResizeObserver outlives a removed map and would resize it: make that a no-op.
     const old = target.querySelector("[data-map]");
