@@ -8,7 +8,6 @@ When the stream cannot be reached, the page polls the same feed every few second
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +31,7 @@ from django.views import View
 
 from safecampus.audit.services import audit_record
 from safecampus.core.access import Access, AccessMixin
+from safecampus.core.csv_export import csv_lines
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.organizations.models import Unit
@@ -303,17 +303,6 @@ class AlertHistoryView(AccessMixin, View):
         return render(request, template, context, status=400 if form.errors else 200)
 
 
-def _cell(value: Any) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) in exported text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 class AlertExportView(AccessMixin, View):
     """The filtered history as CSV (UTF-8 with BOM for Excel), streamed; audited."""
 
@@ -328,7 +317,6 @@ class AlertExportView(AccessMixin, View):
             request=request,
             changes={"filters": request.GET.dict()},
         )
-        writer = csv.writer(_Echo())
         header = [
             _("ID"), _("School"), _("Device"), _("Zone"), _("Type"), _("Priority"), _("Status"),
             _("Outcome"), _("Events"), _("First seen"), _("Last seen"), _("Acknowledged at"),
@@ -338,23 +326,21 @@ class AlertExportView(AccessMixin, View):
         def when(moment: Any) -> str:
             return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
-        def rows() -> Iterator[str]:
-            yield "\ufeff" + writer.writerow(header)
+        def rows() -> Iterator[tuple[Any, ...]]:
             for a in alerts.iterator(chunk_size=2000):
-                yield writer.writerow(
-                    _cell(v)
-                    for v in (
-                        a.pk, a.school.name, a.device.name if a.device else "", a.zone,
-                        a.get_event_type_display(), a.get_priority_display(),
-                        a.get_status_display(), a.get_outcome_display() if a.outcome else "",
-                        a.count, when(a.first_seen_at), when(a.last_seen_at),
-                        when(a.acknowledged_at), when(a.disposed_at), when(a.escalated_at),
-                        when(a.help_requested_at), a.note,
-                    )
+                yield (
+                    a.pk, a.school.name, a.device.name if a.device else "", a.zone,
+                    a.get_event_type_display(), a.get_priority_display(),
+                    a.get_status_display(), a.get_outcome_display() if a.outcome else "",
+                    a.count, when(a.first_seen_at), when(a.last_seen_at),
+                    when(a.acknowledged_at), when(a.disposed_at), when(a.escalated_at),
+                    when(a.help_requested_at), a.note,
                 )  # fmt: skip
 
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            csv_lines(header, rows()), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="alerts-{stamp}.csv"'
         return response
 

@@ -4,7 +4,6 @@ switching a device on or off; the event history with its CSV export; alert stati
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -27,10 +26,11 @@ from safecampus.attachments.models import Attachment
 from safecampus.audit.services import audit_record
 from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.core.access import Access, AccessMixin
+from safecampus.core.csv_export import csv_lines
 from safecampus.core.errors import DomainError
 from safecampus.core.forms import BootstrapFormMixin
 from safecampus.core.http import AuthedRequest, query_without_page
-from safecampus.leads.excel.common import XLSX_MIME, is_formula_like
+from safecampus.leads.excel.common import XLSX_MIME
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
 from safecampus.security.device_import import (
     COLUMNS,
@@ -341,63 +341,46 @@ class EventListView(AccessMixin, View):
         return render(request, "security/devices/event_list.html", context)
 
 
-def csv_cell(value: Any) -> str:
-    """Text a spreadsheet opens as text: a leading formula character gets an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if is_formula_like(text) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _local(moment: datetime | None) -> str:
     return f"{timezone.localtime(moment, CALENDAR_TZ):%Y-%m-%d %H:%M:%S}" if moment else ""
 
 
 def _csv_rows(events: Any) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # so that Excel opens the file as UTF-8
-    yield writer.writerow(
-        [
-            _("Occurred at (Beijing time)"),
-            _("Received at (Beijing time)"),
-            _("School code"),
-            _("School"),
-            _("Device code"),
-            _("Device"),
-            _("Type"),
-            _("Zone"),
-            _("Subject"),
-            _("Confidence"),
-            _("Late"),
-            _("Event id"),
-            _("Alert"),
-        ]
-    )
+    header = [
+        _("Occurred at (Beijing time)"),
+        _("Received at (Beijing time)"),
+        _("School code"),
+        _("School"),
+        _("Device code"),
+        _("Device"),
+        _("Type"),
+        _("Zone"),
+        _("Subject"),
+        _("Confidence"),
+        _("Late"),
+        _("Event id"),
+        _("Alert"),
+    ]
     labels = dict(DeviceEvent._meta.get_field("type").choices or [])
-    for e in events.iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                csv_cell(value)
-                for value in (
-                    _local(e.occurred_at),
-                    _local(e.received_at),
-                    e.school.code,
-                    e.school.name,
-                    e.device.code,
-                    e.device.name,
-                    labels.get(e.type, e.type),
-                    e.zone,
-                    e.subject,
-                    "" if e.confidence is None else f"{e.confidence:.2f}",
-                    _("Yes") if e.late else _("No"),
-                    e.event_id,
-                    e.alert_id or "",
-                )
-            ]
+    rows = (
+        (
+            _local(e.occurred_at),
+            _local(e.received_at),
+            e.school.code,
+            e.school.name,
+            e.device.code,
+            e.device.name,
+            labels.get(e.type, e.type),
+            e.zone,
+            e.subject,
+            "" if e.confidence is None else f"{e.confidence:.2f}",
+            _("Yes") if e.late else _("No"),
+            e.event_id,
+            e.alert_id or "",
         )
+        for e in events.iterator(chunk_size=2000)
+    )
+    return csv_lines(header, rows)
 
 
 class EventExportView(AccessMixin, View):

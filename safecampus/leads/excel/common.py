@@ -8,6 +8,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 
 from safecampus.attachments.filetypes import XLSX
+from safecampus.core.csv_export import FORMULA_START
 
 XLSX_MIME = XLSX.mime
 #: An offline collection is tens of rows; these caps keep one upload to one short request.
@@ -20,8 +21,6 @@ MAX_IMPORT_ROWS = 500
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 #: Excel keeps at most this many characters in a cell.
 CELL_MAX = 32767
-#: Text starting with these is taken for a formula by Excel (or by a CSV import of the sheet).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_CHUNK = 1000
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
