@@ -117,6 +117,21 @@ def police_liaison(district):
 
 
 @pytest.fixture
+def inspector(district):
+    """The supervising inspector (责任督学) of the district's schools, in the bureau."""
+    return _person(
+        "inspector", district.bureau, Role.INSPECTOR, second_factor=True, full_name="孙督学"
+    )
+
+
+@pytest.fixture
+def bureau_leader(district):
+    return _person(
+        "bureau_leader", district.bureau, Role.BUREAU_LEADER, second_factor=True, full_name="钱局长"
+    )
+
+
+@pytest.fixture
 def auditor(district):
     return _person("auditor", district.bureau, Role.AUDITOR, second_factor=True, full_name="周审计")
 

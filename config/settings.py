@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "safecampus.cases",
     "safecampus.leads",
     "safecampus.security",
+    "safecampus.inspections",
     "safecampus.dashboard",
     "safecampus.api",
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("security/", include("safecampus.security.urls")),
     path("alerts/stream/", AlertStreamAliasView.as_view(), name="alert_stream"),
     path("security/rules/", include("safecampus.security.urls_rules")),
+    path("inspections/", include("safecampus.inspections.urls")),
 ]
 
 handler400 = "safecampus.core.views.error_400"

@@ -29,6 +29,16 @@ const FILES = [
   ["leaflet", "dist/images", "leaflet/images"],
 ];
 
+// Fonts the server embeds in generated PDFs (rectification notices, monthly warnings):
+// Noto Sans SC (SIL Open Font License), regular and bold, subset into each document.
+// Kept outside static/ so the web server never serves 20 MB of fonts.
+const FONTS = [
+  ["@expo-google-fonts/noto-sans-sc", "400Regular/NotoSansSC_400Regular.ttf", "NotoSansSC-Regular.ttf"],
+  ["@expo-google-fonts/noto-sans-sc", "700Bold/NotoSansSC_700Bold.ttf", "NotoSansSC-Bold.ttf"],
+  ["@expo-google-fonts/noto-sans-sc", "LICENSE_FONT", "LICENSE-NotoSansSC.txt"],
+];
+const fonts = join(root, "build", "fonts");
+
 function version(pkg) {
   return JSON.parse(readFileSync(join(modules, pkg, "package.json"), "utf8")).version;
 }
@@ -51,6 +61,16 @@ function main() {
     cpSync(source, target, { recursive: statSync(source).isDirectory() });
     versions[pkg] = version(pkg);
     console.log(`${pkg}@${versions[pkg]}  ${from} -> static/vendor/${to}`);
+  }
+  mkdirSync(fonts, { recursive: true });
+  for (const [pkg, from, to] of FONTS) {
+    const source = join(modules, pkg, from);
+    if (!existsSync(source)) {
+      console.error(`missing ${relative(root, source)}: is ${pkg} installed at the locked version?`);
+      process.exit(1);
+    }
+    cpSync(source, join(fonts, to));
+    console.log(`${pkg}@${version(pkg)}  ${from} -> build/fonts/${to}`);
   }
   // Which versions were built, for the about page and for anyone checking a deployment.
   writeFileSync(join(vendor, "versions.json"), JSON.stringify(versions, null, 2) + "\n");

@@ -39,4 +39,8 @@ urlpatterns = [
     path("", include("safecampus.security.urls_ingest")),
     path("", include("safecampus.security.urls_stats_api")),
     path("", include("safecampus.security.urls_api")),
+    path("", include("safecampus.inspections.api_templates")),
+    path("", include("safecampus.inspections.api_inspect")),
+    path("", include("safecampus.inspections.api_hazards")),
+    path("", include("safecampus.inspections.api_evaluation")),
 ]

@@ -195,6 +195,82 @@ RULE_DEFAULTS: tuple[Rule, ...] = (
         "as a right one', with room above the slowest right-receipt answer measured",
         "Least time a public-portal answer to a receipt takes, right or wrong.",
     ),
+    Rule(
+        "rectify_days_general",
+        10,
+        "working days",
+        "District practice for general hazards (一般隐患); 《中小学幼儿园安全管理办法》第二十条 "
+        "asks hazards to be removed in time, without a number [GK]",
+        "Time a school has to rectify a general hazard after the notice.",
+    ),
+    Rule(
+        "rectify_days_serious",
+        5,
+        "working days",
+        "District practice for serious hazards (较大隐患): shorter than general ones [GK]",
+        "Time a school has to rectify a serious hazard after the notice.",
+    ),
+    Rule(
+        "rectify_days_major",
+        30,
+        "working days",
+        "《安全生产事故隐患排查治理暂行规定》(国家安监总局令第16号) 第十五条: a major hazard gets "
+        "a governance plan with a time limit and interim control measures; 30 is district "
+        "practice [GK]",
+        "Time a school has to remove a major hazard, under a named interim control measure.",
+    ),
+    Rule(
+        "rectify_resubmit_days",
+        5,
+        "working days",
+        "District practice: after a failed verification the school gets this long again when "
+        "the first deadline has passed [GK]",
+        "Time to resubmit a returned rectification whose first deadline has passed.",
+    ),
+    Rule(
+        "inspector_visits_per_semester",
+        2,
+        "visits per school per semester",
+        "《教育督导条例》第十四条、第十六条: a supervising inspector visits each school at least "
+        "twice a semester",
+        "Least supervisory visits per school per semester; plans below it are flagged.",
+    ),
+    Rule(
+        "evaluation_weight_checklist",
+        70,
+        "points of 100",
+        "District safe-campus evaluation (平安校园建设考评) practice: the weighted indicator "
+        "list carries most of the score [GK]",
+        "Share of the yearly safe-campus score taken from the evaluation checklists.",
+    ),
+    Rule(
+        "evaluation_weight_timeliness",
+        20,
+        "points of 100",
+        "District practice: hazards rectified within their limit (定期排查并及时整改) [GK]",
+        "Share of the yearly score taken from rectifications completed on time.",
+    ),
+    Rule(
+        "evaluation_weight_self_inspection",
+        10,
+        "points of 100",
+        "District practice: the monthly self-inspections done as planned [GK]",
+        "Share of the yearly score taken from the planned inspections done on time.",
+    ),
+    Rule(
+        "evaluation_overdue_penalty",
+        2,
+        "points per overdue item",
+        "District practice [GK]",
+        "Points taken off the yearly score for each rectification still overdue.",
+    ),
+    Rule(
+        "evaluation_overdue_penalty_cap",
+        10,
+        "points",
+        "District practice [GK]",
+        "Most points the overdue items can take off the yearly score.",
+    ),
 )
 
 

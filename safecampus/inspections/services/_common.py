@@ -1,0 +1,58 @@
+"""Small helpers shared by the inspections services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from safecampus.audit.services import audit_record
+from safecampus.inspections.errors import InspectionForbidden
+from safecampus.organizations.choices import UnitKind
+from safecampus.organizations.models import Unit
+
+
+def forbidden() -> InspectionForbidden:
+    return InspectionForbidden(_("You are not allowed to do this."), code="forbidden")
+
+
+def require_role(
+    actor: Any, roles: frozenset[str] | set[str], *, unit_id: int | None = None
+) -> None:
+    """Refuse unless ``actor`` holds one of ``roles`` (in ``unit_id`` when given)."""
+    if not getattr(actor, "is_authenticated", False):
+        raise forbidden()
+    if not actor.scope.has_role(*roles, unit_id=unit_id):
+        raise forbidden()
+
+
+def person_label(actor: Any) -> str:
+    if actor is None:
+        return ""
+    return (actor.get_full_name() or actor.get_username())[:150]
+
+
+def audit(
+    actor: Any,
+    obj: models.Model,
+    verb: str,
+    changes: dict[str, Any] | None = None,
+    *,
+    unit_id: int | None = None,
+) -> None:
+    """``inspections.<model>.<verb>`` in the caller's transaction."""
+    audit_record(
+        actor=actor,
+        action=f"inspections.{obj._meta.model_name}.{verb}",
+        obj=obj,
+        changes=changes or {},
+        unit_id=unit_id
+        if unit_id is not None
+        else getattr(obj, "school_id", None) or getattr(obj, "unit_id", None),
+    )
+
+
+def bureau_unit() -> Unit | None:
+    """The district bureau: where overdue rectification and bureau verification go."""
+    return Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("pk").first()
