@@ -248,6 +248,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Development serves straight from static/ (no collectstatic step); production from STATIC_ROOT.
 WHITENOISE_USE_FINDERS = not PROD
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Fonts embedded (subset) in generated PDFs; `make setup` copies them from the npm package.
+PDF_FONT_DIR = Path(env_str("PDF_FONT_DIR", str(BASE_DIR / "build" / "fonts")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -71,7 +71,14 @@ MODULES: tuple[Module, ...] = (
     Module("risk", _("Risk warning"), "thermometer-half", "R-5.5", None, STAFF),
     Module("education", _("Safety education"), "book", "R-6", None, STAFF),
     Module("bullying", _("Bullying"), "shield-check", "R-7", None, STAFF),
-    Module("inspections", _("Inspections"), "clipboard-check", "R-8.3", None, STAFF),
+    Module(
+        "inspections",
+        _("Inspections"),
+        "clipboard-check",
+        "R-8.3",
+        "inspections:inspection_list",
+        STAFF,
+    ),
     Module("schools", _("Schools"), "building", "", "organizations:school_list", STAFF),
     Module(
         "audit", _("Audit trail"), "journal-text", "", "audit:event_list", frozenset({Role.AUDITOR})
