@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "safecampus.leads",
     "safecampus.security",
     "safecampus.inspections",
+    "safecampus.risk",
     "safecampus.dashboard",
     "safecampus.api",
 ]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("alerts/stream/", AlertStreamAliasView.as_view(), name="alert_stream"),
     path("security/rules/", include("safecampus.security.urls_rules")),
     path("inspections/", include("safecampus.inspections.urls")),
+    path("risk/", include("safecampus.risk.urls")),
 ]
 
 handler400 = "safecampus.core.views.error_400"

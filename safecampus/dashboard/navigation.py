@@ -68,7 +68,7 @@ MODULES: tuple[Module, ...] = (
         "security:console",
         BUREAU_ROLES | {Role.GUARD, Role.PRINCIPAL, Role.SCHOOL_OFFICER},
     ),
-    Module("risk", _("Risk warning"), "thermometer-half", "R-5.5", None, STAFF),
+    Module("risk", _("Risk warning"), "thermometer-half", "R-5.5", "risk:grade_list", STAFF),
     Module("education", _("Safety education"), "book", "R-6", None, STAFF),
     Module("bullying", _("Bullying"), "shield-check", "R-7", None, STAFF),
     Module(

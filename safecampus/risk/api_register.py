@@ -1,0 +1,5 @@
+"""API routes: register (included by safecampus.api.urls)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

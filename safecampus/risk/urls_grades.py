@@ -1,0 +1,5 @@
+"""Routes: grades (see urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

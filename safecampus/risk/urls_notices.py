@@ -1,0 +1,5 @@
+"""Routes: notices (see urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

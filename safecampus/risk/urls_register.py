@@ -1,0 +1,5 @@
+"""Routes: register (see urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
