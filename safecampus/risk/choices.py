@@ -61,6 +61,10 @@ class SchoolWarningStatus(models.TextChoices):
 
 ACKNOWLEDGE_PURPOSE = "acknowledge"
 FEEDBACK_PURPOSE = "feedback"
+#: Each time limit is set twice, escalated to the school and to the bureau, so a missed
+#: acknowledgement or feedback reaches both, each exactly once.
+ACKNOWLEDGE_BUREAU_PURPOSE = "acknowledge_bureau"
+FEEDBACK_BUREAU_PURPOSE = "feedback_bureau"
 SCHOOL_RESPONDERS = frozenset({Role.PRINCIPAL, Role.SCHOOL_OFFICER})
 #: Who grades, adjusts grades and issues notices.
 RISK_MANAGER_ROLES = frozenset({Role.BUREAU_SAFETY_OFFICER})
@@ -71,12 +75,16 @@ SCHOOL_WARNING_WORKFLOW = Workflow(
     transitions={
         SchoolWarningStatus.ISSUED: {
             SchoolWarningStatus.ACKNOWLEDGED: Transition(
-                roles=SCHOOL_RESPONDERS, meets={ACKNOWLEDGE_PURPOSE}, label=_("Acknowledge")
+                roles=SCHOOL_RESPONDERS,
+                meets={ACKNOWLEDGE_PURPOSE, ACKNOWLEDGE_BUREAU_PURPOSE},
+                label=_("Acknowledge"),
             ),
         },
         SchoolWarningStatus.ACKNOWLEDGED: {
             SchoolWarningStatus.REPORTED: Transition(
-                roles=SCHOOL_RESPONDERS, meets={FEEDBACK_PURPOSE}, label=_("Report measures")
+                roles=SCHOOL_RESPONDERS,
+                meets={FEEDBACK_PURPOSE, FEEDBACK_BUREAU_PURPOSE},
+                label=_("Report measures"),
             ),
         },
         SchoolWarningStatus.REPORTED: {
