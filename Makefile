@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export SAFECAMPUS_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup assets venv worker migrate demo lint typecheck messages bench-web bench-leads totp clean check-python brokers brokers-stop ingest bench-ingest
+.PHONY: run test setup assets venv worker migrate demo lint typecheck messages bench-web bench-leads totp clean check-python brokers brokers-stop ingest bench-ingest bench-inspections bench-risk
 
 ## run: set up everything, migrate, load the demo district if empty, serve on http://127.0.0.1:$(PORT)
 run: setup migrate demo
@@ -43,6 +43,8 @@ migrate: venv
 demo: venv
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_leads
+	$(BIN)/python manage.py seed_demo_inspections
+	$(BIN)/python manage.py seed_demo_risk
 
 ## worker: the task consumer alone (deadlines, outbox, retention); `make run` starts one already
 worker: venv
@@ -72,6 +74,14 @@ bench-web: setup
 bench-leads: setup
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: portal submissions cannot be measured"
 	$(BIN)/python bench/leads.py
+
+## bench-inspections: hazard register and district evaluation ranking, 1,000 schools × 3 years
+bench-inspections: setup
+	$(BIN)/python bench/inspections.py
+
+## bench-risk: monthly risk grading of 10,000 schools with a year of evidence
+bench-risk: setup
+	$(BIN)/python bench/risk.py
 
 lint: venv
 	$(BIN)/ruff check .

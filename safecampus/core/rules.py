@@ -426,6 +426,41 @@ RULE_DEFAULTS: tuple[Rule, ...] = (
         "SafeCampus risk model (docs/risk-grading.md); district practice, no national number [GK]",
         "Most points any one factor adds to a grade.",
     ),
+    Rule(
+        "evaluation_grade_excellent",
+        90,
+        "points of 100",
+        "District safe-campus evaluation practice (优秀) [GK]",
+        "Least yearly score graded excellent.",
+    ),
+    Rule(
+        "evaluation_grade_good",
+        80,
+        "points of 100",
+        "District safe-campus evaluation practice (良好) [GK]",
+        "Least yearly score graded good.",
+    ),
+    Rule(
+        "evaluation_grade_pass",
+        60,
+        "points of 100",
+        "District safe-campus evaluation practice (合格) [GK]",
+        "Least yearly score graded pass; below it the school fails.",
+    ),
+    Rule(
+        "score_item_fail_percent",
+        60,
+        "% of the item's points",
+        "District practice: a scored check below 60 % is a finding [GK]",
+        "A scored checklist item earning less than this share of its points counts as failed.",
+    ),
+    Rule(
+        "warning_more_feedback_days",
+        3,
+        "working days",
+        "District practice [GK]",
+        "Time a school has to report again after the bureau asks for more on a warning.",
+    ),
 )
 
 

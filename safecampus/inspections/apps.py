@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,15 @@ class InspectionsConfig(AppConfig):
     name = "safecampus.inspections"
     label = "inspections"
     verbose_name = _("Inspections and rectification")
+
+    def ready(self) -> None:
+        from safecampus.attachments.owners import register_owner
+        from safecampus.inspections.models import Inspection, InspectionAnswer
+
+        def answers_visible_to(user: Any) -> Any:
+            """An answer's photos are visible exactly when its inspection is."""
+            return InspectionAnswer.objects.filter(
+                inspection__in=Inspection.objects.visible_to(user)
+            )
+
+        register_owner(InspectionAnswer, visible=answers_visible_to)

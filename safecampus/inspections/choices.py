@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safecampus.cases.workflow import Transition, Workflow
 from safecampus.organizations.choices import Role
@@ -67,10 +68,10 @@ class HazardCategory(models.TextChoices):
 
 
 class HazardStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("hazard status", "Open")
     RECTIFYING = "rectifying", _("Being rectified")
     VERIFYING = "verifying", _("Awaiting verification")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("hazard status", "Closed")
     VOID = "void", _("Void")
 
 
@@ -98,7 +99,7 @@ class Frequency(models.TextChoices):
 
 
 class InspectionStatus(models.TextChoices):
-    DUE = "due", _("Due")
+    DUE = "due", pgettext_lazy("inspection status", "Due")
     DRAFT = "draft", _("In progress")
     SUBMITTED = "submitted", _("Submitted")
     CANCELLED = "cancelled", _("Cancelled")
@@ -147,7 +148,9 @@ RECTIFICATION_WORKFLOW = Workflow(
             ),
         },
         RectificationStatus.SUBMITTED: {
-            RectificationStatus.VERIFIED: Transition(roles=VERIFIERS, label=_("Accept")),
+            RectificationStatus.VERIFIED: Transition(
+                roles=VERIFIERS, label=pgettext_lazy("rectification", "Accept")
+            ),
             RectificationStatus.RETURNED: Transition(
                 roles=VERIFIERS, requires_note=True, label=_("Reject and return")
             ),

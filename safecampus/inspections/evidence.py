@@ -25,7 +25,7 @@ def open_hazards(*, now: datetime) -> dict[int, dict[str, int]]:
         .values("school_id")
         .annotate(
             **{
-                level: Count("id", filter=Q(level=level))
+                str(level): Count("id", filter=Q(level=level))
                 for level in (HazardLevel.MAJOR, HazardLevel.SERIOUS, HazardLevel.GENERAL)
             }
         )

@@ -1,5 +1,203 @@
-"""API routes: grades (included by safecampus.api.urls)."""
+"""/api/v1/risk-grades/: the monthly grades with their factors (the bureau: the district; a
+school: its own), computing a month and adjusting a grade."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from datetime import date
+from typing import Any
+
+from django.http import Http404
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from safecampus.api.permissions import HasAccess
+from safecampus.cases.calendar import local_day
+from safecampus.core.access import Access
+from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
+from safecampus.risk import selectors_grades as selectors
+from safecampus.risk import services_grades as services
+from safecampus.risk.choices import RISK_MANAGER_ROLES, WarningLevel
+from safecampus.risk.errors import RiskError
+from safecampus.risk.forms_grades import parse_month
+from safecampus.risk.grading import month_start
+from safecampus.risk.models import RiskGrade
+
+READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
+MONTH_HELP = gettext_lazy("A month as YYYY-MM.")
+
+
+class FactorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field
+    value = serializers.CharField()
+    points = serializers.IntegerField()
+
+
+class RiskGradeSerializer(serializers.Serializer):
+    school = serializers.CharField(source="school.code")
+    school_name = serializers.CharField(source="school.name")
+    month = serializers.SerializerMethodField()
+    score = serializers.IntegerField()
+    level = serializers.CharField()
+    computed_level = serializers.CharField()
+    adjusted = serializers.SerializerMethodField()
+    adjusted_reason = serializers.CharField()
+    adjusted_at = serializers.DateTimeField()
+    computed_at = serializers.DateTimeField()
+
+    def get_month(self, grade: RiskGrade) -> str:
+        return f"{grade.month:%Y-%m}"
+
+    def get_adjusted(self, grade: RiskGrade) -> bool:
+        return grade.adjusted_at is not None
+
+
+class RiskGradeDetailSerializer(RiskGradeSerializer):
+    factors = serializers.SerializerMethodField()
+
+    @extend_schema_field(FactorSerializer(many=True))
+    def get_factors(self, grade: RiskGrade) -> list[dict[str, Any]]:
+        rows = selectors.factor_rows(grade.factors)
+        return [{**row, "value": str(row["value"])} for row in rows]
+
+
+class ComputeSerializer(serializers.Serializer):
+    month = serializers.CharField(max_length=7, help_text=MONTH_HELP)
+
+    def validate_month(self, value: str) -> date:
+        month = parse_month(value)
+        if month is None:
+            raise serializers.ValidationError(_("Enter a month as YYYY-MM."))
+        return month
+
+
+class AdjustSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=WarningLevel.choices)
+    reason = serializers.CharField(max_length=services.REASON_MAX)
+
+
+def _month(value: str | None) -> date:
+    month = parse_month(value or "")
+    if month is None:
+        raise RiskError(_("Enter a month as YYYY-MM."), code="bad_month")
+    return month
+
+
+class RiskGradeListAPIView(APIView):
+    """The month's grades the caller may see (default: the latest graded month)."""
+
+    access = READERS
+    permission_classes = [HasAccess]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description=str(MONTH_HELP)),
+            OpenApiParameter("level", str, enum=WarningLevel.values),
+        ],
+        responses=RiskGradeSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        user = request.user
+        if request.query_params.get("month"):
+            month = _month(request.query_params["month"])
+        else:
+            month = selectors.latest_month(user=user) or month_start(local_day(timezone.now()))
+        level = request.query_params.get("level") or None
+        if level and level not in WarningLevel.values:
+            raise RiskError(_("Choose a warning level."), code="bad_level")
+        rows = selectors.grade_table(user=user, month=month, level=level)
+        data = RiskGradeSerializer([row.grade for row in rows], many=True).data
+        return Response({"month": f"{month:%Y-%m}", "count": len(rows), "results": data})
+
+
+def _grade(request: Request, school_code: str, month: str) -> RiskGrade:
+    school = selectors.school_by_code(user=request.user, code=school_code)
+    when = parse_month(month)
+    grade = (
+        selectors.grade_detail(user=request.user, school=school, month=when)
+        if school and when
+        else None
+    )
+    if grade is None:
+        raise Http404
+    return grade
+
+
+class RiskGradeDetailAPIView(APIView):
+    """One school's grade for a month, with the factors that counted and their labels."""
+
+    access = READERS
+    permission_classes = [HasAccess]
+
+    @extend_schema(responses=RiskGradeDetailSerializer)
+    def get(self, request: Request, school_code: str, month: str) -> Response:
+        return Response(RiskGradeDetailSerializer(_grade(request, school_code, month)).data)
+
+
+class RiskGradeComputeAPIView(APIView):
+    """Compute (or recompute) a month's grades now (the bureau safety officer)."""
+
+    access = Access.for_roles(RISK_MANAGER_ROLES)
+    permission_classes = [HasAccess]
+
+    @extend_schema(
+        request=ComputeSerializer,
+        responses=inline_serializer(
+            "RiskGradeRun",
+            {
+                "month": serializers.CharField(),
+                "schools": serializers.IntegerField(),
+                "by_level": serializers.DictField(child=serializers.IntegerField()),
+            },
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        form = ComputeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        run = services.grades_compute(actor=request.user, month=form.validated_data["month"])
+        return Response(
+            {"month": f"{run.month:%Y-%m}", "schools": run.schools, "by_level": run.by_level}
+        )
+
+
+class RiskGradeAdjustAPIView(APIView):
+    """Set a grade's level with a reason: the bureau any level, a principal only higher."""
+
+    access = Access.for_roles(services.BUREAU_ADJUSTERS | services.SCHOOL_ADJUSTERS)
+    permission_classes = [HasAccess]
+
+    @extend_schema(request=AdjustSerializer, responses=RiskGradeDetailSerializer)
+    def post(self, request: Request, school_code: str, month: str) -> Response:
+        grade = _grade(request, school_code, month)
+        form = AdjustSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        grade = services.grade_adjust(actor=request.user, grade=grade, **form.validated_data)
+        return Response(RiskGradeDetailSerializer(grade).data)
+
+
+urlpatterns = [
+    path("risk-grades/", RiskGradeListAPIView.as_view(), name="risk_grade_list"),
+    path("risk-grades/compute/", RiskGradeComputeAPIView.as_view(), name="risk_grade_compute"),
+    path(
+        "risk-grades/<str:school_code>/<str:month>/",
+        RiskGradeDetailAPIView.as_view(),
+        name="risk_grade_detail",
+    ),
+    path(
+        "risk-grades/<str:school_code>/<str:month>/adjust/",
+        RiskGradeAdjustAPIView.as_view(),
+        name="risk_grade_adjust",
+    ),
+]

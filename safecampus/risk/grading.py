@@ -247,19 +247,22 @@ class GradeRun:
 def grade_month(*, month: date, now: datetime | None = None) -> GradeRun:
     """Compute (or recompute) every active school's grade for ``month``.
 
-    A grade the bureau adjusted keeps its adjusted level; its score, computed level and
-    factors are refreshed. Rows are written in bulk, in one transaction.
+    A grade the bureau adjusted keeps its adjusted level (and is counted at it in the run's
+    ``by_level``); its score, computed level and factors are refreshed. Rows are written in
+    bulk, in one transaction.
     """
     month = month_start(month)
     now = now or timezone.now()
     evidence = gather_evidence(month, now)
     table = bands()
-    adjusted = set(
+    # The level in force of an adjusted grade is the bureau's: it is what the run counts.
+    adjusted = dict(
         RiskGrade.objects.filter(month=month, adjusted_at__isnull=False).values_list(
-            "school_id", flat=True
+            "school_id", "level"
         )
     )
-    fresh, kept = [], []
+    fresh: list[RiskGrade] = []
+    kept: list[RiskGrade] = []
     by_level: dict[str, int] = dict.fromkeys(WarningLevel.values, 0)
     for school in school_facts():
         factors = compute_factors(school, evidence)
@@ -275,7 +278,7 @@ def grade_month(*, month: date, now: datetime | None = None) -> GradeRun:
             computed_at=now,
         )
         (kept if school.school_id in adjusted else fresh).append(grade)
-        by_level[level] += 1
+        by_level[adjusted.get(school.school_id, level)] += 1
     common = ["score", "computed_level", "factors", "computed_at"]
     with transaction.atomic():
         for rows, fields in ((fresh, [*common, "level"]), (kept, common)):

@@ -44,6 +44,7 @@ def device_liveness(*, now: datetime) -> dict[int, tuple[int, int]]:
     rows = (
         Device.objects.filter(enabled=True)
         .values("school_id")
-        .annotate(enabled=Count("id"), online=Count("id", filter=online_q(now)))
+        # Not "enabled": that name would shadow the field inside online_q's filter.
+        .annotate(total=Count("id"), online=Count("id", filter=online_q(now)))
     )
-    return {row["school_id"]: (row["enabled"] - row["online"], row["enabled"]) for row in rows}
+    return {row["school_id"]: (row["total"] - row["online"], row["total"]) for row in rows}

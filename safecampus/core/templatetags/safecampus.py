@@ -14,3 +14,18 @@ register = template.Library()
 def as_json(value: Any) -> str:
     """Compact JSON with Chinese kept readable (autoescaping still applies)."""
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+
+
+@register.filter
+def open_pages(module: Any, path: str) -> list[tuple[Any, bool]]:
+    """The pages of ``module`` to list under it while one of them (or the module) is open,
+    each with whether it is the current one (the longest page URL ``path`` starts with)."""
+    pages = [(page, page.url) for page in getattr(module, "pages", ()) if page.url]
+    if not pages:
+        return []
+    urls = [url for _, url in pages if path.startswith(url)]
+    module_url = getattr(module, "url", None)
+    if not urls and not (module_url and module_url != "/" and path.startswith(module_url)):
+        return []
+    current = max(urls, key=len) if urls else None
+    return [(page, url == current) for page, url in pages]

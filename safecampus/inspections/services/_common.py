@@ -30,7 +30,7 @@ def require_role(
 def person_label(actor: Any) -> str:
     if actor is None:
         return ""
-    return (actor.get_full_name() or actor.get_username())[:150]
+    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
 
 
 def audit(

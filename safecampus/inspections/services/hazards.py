@@ -1,4 +1,5 @@
-"""The hazard register (隐患台账): registering a hazard, its interim control measure."""
+"""The hazard register (隐患台账): registering a hazard, its interim control measure, voiding
+an entry made in error."""
 
 from __future__ import annotations
 
@@ -11,16 +12,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safecampus.attachments.services import attachment_create
+from safecampus.attachments.storage import attachment_storage
 from safecampus.inspections.choices import (
     OPEN_HAZARD_STATUSES,
     HazardCategory,
     HazardLevel,
     HazardSource,
+    HazardStatus,
 )
-from safecampus.inspections.errors import InspectionError
+from safecampus.inspections.errors import InspectionConflict, InspectionError
 from safecampus.inspections.models import Hazard, Inspection, TemplateItem
-from safecampus.inspections.services._common import audit, forbidden, person_label
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, UnitKind
+from safecampus.inspections.selectors_hazards import hazard_counts_changed
+from safecampus.inspections.services._common import audit, forbidden, person_label, require_role
+from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role, UnitKind
 from safecampus.organizations.models import Unit
 
 #: Everyone in a school may report a hazard there (a guard on patrol, a teacher); the bureau
@@ -79,36 +83,65 @@ def hazard_register(
     if source is None:
         bureau = actor.scope.has_role(*BUREAU_ROLES)
         source = HazardSource.INSPECTOR_REPORT if bureau else HazardSource.SCHOOL_REPORT
-    with transaction.atomic():
-        hazard = Hazard.objects.create(
-            school=school,
-            place=place.strip()[:200],
-            category=category,
-            level=level,
-            description=description.strip(),
-            source=source,
-            found_by=actor,
-            found_by_label=person_label(actor),
-            found_at=found_at,
-            inspection=inspection,
-            item=item,
-            interim_measure=interim_measure.strip(),
-            interim_responsible=interim_responsible.strip()[:60],
-        )
-        for photo in photos:
-            attachment_create(actor=actor, owner=hazard, uploaded_file=photo, unit_id=school.pk)
-        audit(
-            actor,
-            hazard,
-            "registered",
-            {
-                "level": level,
-                "category": category,
-                "source": source,
-                "inspection": inspection.pk if inspection else None,
-            },
-        )
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            hazard = _create(
+                actor,
+                school,
+                category=category,
+                level=level,
+                description=description,
+                place=place,
+                source=source,
+                inspection=inspection,
+                item=item,
+                interim_measure=interim_measure,
+                interim_responsible=interim_responsible,
+                found_at=found_at,
+            )
+            for photo in photos:
+                attachment = attachment_create(
+                    actor=actor, owner=hazard, uploaded_file=photo, unit_id=school.pk
+                )
+                stored.append(attachment.stored_name)
+            audit(
+                actor,
+                hazard,
+                "registered",
+                {
+                    "level": level,
+                    "category": category,
+                    "source": source,
+                    "inspection": inspection.pk if inspection else None,
+                },
+            )
+    except BaseException:
+        # The bytes are written before the rows: a refused photo leaves no file behind.
+        storage = attachment_storage()
+        for name in stored:
+            storage.delete(name)
+        raise
+    hazard_counts_changed()
     return hazard
+
+
+def _create(actor: Any, school: Unit, **fields: Any) -> Hazard:
+    return Hazard.objects.create(
+        school=school,
+        place=fields["place"].strip()[:200],
+        category=fields["category"],
+        level=fields["level"],
+        description=fields["description"].strip(),
+        source=fields["source"],
+        found_by=actor,
+        found_by_label=person_label(actor),
+        found_at=fields["found_at"],
+        inspection=fields["inspection"],
+        item=fields["item"],
+        interim_measure=fields["interim_measure"].strip(),
+        interim_responsible=fields["interim_responsible"].strip()[:60],
+    )
 
 
 def hazard_set_interim(*, actor: Any, hazard: Hazard, measure: str, responsible: str) -> Hazard:
@@ -139,4 +172,29 @@ def hazard_set_interim(*, actor: Any, hazard: Hazard, measure: str, responsible:
         locked.interim_measure,
         locked.interim_responsible,
     )
+    return locked
+
+
+#: Who strikes an entry made in error from the register.
+VOIDER_ROLES = frozenset({Role.BUREAU_SAFETY_OFFICER, Role.INSPECTOR})
+
+
+def hazard_void(*, actor: Any, hazard: Hazard, reason: str) -> Hazard:
+    """Strike an entry made in error (作废): the bureau's safety officer or an inspector, only
+    for an open hazard that no notice covers; the reason stays in the audit trail."""
+    require_role(actor, VOIDER_ROLES)
+    if not reason.strip():
+        raise InspectionError(_("Give the reason for voiding it."), code="reason_required")
+    with transaction.atomic():
+        locked = Hazard.objects.select_for_update().get(pk=hazard.pk)
+        if locked.status != HazardStatus.OPEN or locked.rectification_id is not None:
+            raise InspectionConflict(
+                _("Only an open hazard without a rectification notice can be voided."),
+                code="not_voidable",
+            )
+        locked.status = HazardStatus.VOID
+        locked.save(update_fields=["status", "updated_at"])
+        audit(actor, locked, "voided", {"reason": reason.strip()})
+    hazard_counts_changed()
+    hazard.status = locked.status
     return locked

@@ -1,0 +1,709 @@
+"""Checklist pages (families, versions and the draft editor) and inspection plan pages.
+
+Every reader in the bureau and the schools sees the published checklists (a school sees
+what it is checked against); drafts and plans are the bureau's. The draft editor works
+through htmx fragments and falls back to plain pages without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django_htmx.http import reswap, retarget
+
+from safecampus.cases.calendar import local_day
+from safecampus.core.access import Access, AccessMixin
+from safecampus.core.errors import DomainError
+from safecampus.core.http import AuthedRequest
+from safecampus.inspections.choices import InspectionStatus, TemplateKind, VersionStatus
+from safecampus.inspections.forms_templates import (
+    ItemForm,
+    MoveForm,
+    PlanForm,
+    SectionForm,
+    TemplateCreateForm,
+    VersionForm,
+)
+from safecampus.inspections.models import (
+    ChecklistTemplate,
+    Inspection,
+    InspectionPlan,
+    TemplateItem,
+    TemplateSection,
+    TemplateVersion,
+)
+from safecampus.inspections.services import plans as plan_services
+from safecampus.inspections.services import templates as services
+from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, SchoolKind
+
+READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
+EDITORS = Access.for_roles(services.TEMPLATE_EDITOR_ROLES)
+PLAN_READERS = Access.for_roles(BUREAU_ROLES)
+PLAN_EDITORS = Access.for_roles(plan_services.PLAN_EDITOR_ROLES)
+BODY = "inspections/templates/partials/_version_body.html"
+
+
+# --- loading in scope -----------------------------------------------------------------
+
+
+def _versions(user: Any) -> Any:
+    """Versions of the checklists ``user`` may read; drafts only for the bureau."""
+    versions = TemplateVersion.objects.filter(
+        template__in=ChecklistTemplate.objects.visible_to(user)
+    ).select_related("template", "published_by", "created_by")
+    if not user.scope.district_wide:
+        versions = versions.exclude(status=VersionStatus.DRAFT)
+    return versions
+
+
+def _template(request: AuthedRequest, template_id: int) -> ChecklistTemplate:
+    template = ChecklistTemplate.objects.visible_to(request.user).filter(pk=template_id).first()
+    if template is None:
+        raise Http404
+    return template
+
+
+def _version(request: AuthedRequest, version_id: int) -> TemplateVersion:
+    version = _versions(request.user).filter(pk=version_id).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+def _section(request: AuthedRequest, section_id: int) -> TemplateSection:
+    section = (
+        TemplateSection.objects.filter(version__in=_versions(request.user), pk=section_id)
+        .select_related("version__template")
+        .first()
+    )
+    if section is None:
+        raise Http404
+    return section
+
+
+def _item(request: AuthedRequest, item_id: int) -> TemplateItem:
+    item = (
+        TemplateItem.objects.filter(version__in=_versions(request.user), pk=item_id)
+        .select_related("version__template", "section")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def _plan(request: AuthedRequest, plan_id: int) -> InspectionPlan:
+    plan = InspectionPlan.objects.visible_to(request.user).filter(pk=plan_id).first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def _can_edit(user: Any) -> bool:
+    return EDITORS.allows(user)
+
+
+# --- families -------------------------------------------------------------------------
+
+
+class TemplateListView(AccessMixin, View):
+    """Every checklist with its version in use; the bureau also sees drafts."""
+
+    access = READERS
+
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        kind = request.GET.get("kind", "")
+        templates = ChecklistTemplate.objects.visible_to(request.user).annotate(
+            drafts=Count("versions", filter=Q(versions__status=VersionStatus.DRAFT))
+        )
+        if kind in TemplateKind.values:
+            templates = templates.filter(kind=kind)
+        if not request.user.scope.district_wide:
+            templates = templates.filter(is_active=True)
+        published = TemplateVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        current = {row[0]: row[1:] for row in published.values_list("template_id", "pk", "number")}
+        rows = [(t, *current.get(t.pk, (None, None))) for t in templates]
+        context = {
+            "rows": rows,
+            "kinds": TemplateKind.choices,
+            "kind": kind,
+            "can_edit": _can_edit(request.user),
+            "is_bureau": request.user.scope.district_wide,
+        }
+        return render(request, "inspections/templates/template_list.html", context)
+
+
+class TemplateCreateView(AccessMixin, View):
+    """A new checklist family; its first draft opens in the editor."""
+
+    access = EDITORS
+    template_name = "inspections/templates/template_form.html"
+
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": TemplateCreateForm()})
+
+    def post(self, request: AuthedRequest) -> HttpResponse:
+        form = TemplateCreateForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                template = services.template_create(actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("The checklist was created: add its items."))
+                draft = template.versions.get()
+                return redirect("inspections:version_detail", version_id=draft.pk)
+        return render(request, self.template_name, {"form": form}, status=status)
+
+
+class TemplateDetailView(AccessMixin, View):
+    """A checklist family and its versions."""
+
+    access = READERS
+
+    def get(self, request: AuthedRequest, template_id: int) -> HttpResponse:
+        template = _template(request, template_id)
+        versions = (
+            _versions(request.user)
+            .filter(template=template)
+            .annotate(item_count=Count("items", distinct=True))
+            .order_by("-number")
+        )
+        versions = versions.annotate(inspection_count=Count("inspections", distinct=True))
+        context = {
+            "template": template,
+            "versions": versions,
+            "can_edit": _can_edit(request.user),
+            "has_draft": any(v.status == VersionStatus.DRAFT for v in versions),
+            "is_bureau": request.user.scope.district_wide,
+        }
+        return render(request, "inspections/templates/template_detail.html", context)
+
+
+class TemplateDraftView(AccessMixin, View):
+    """Draft a new version from the published one."""
+
+    access = EDITORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, template_id: int) -> HttpResponse:
+        template = _template(request, template_id)
+        try:
+            draft = services.version_draft(actor=request.user, template=template)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return redirect("inspections:template_detail", template_id=template.pk)
+        messages.success(request, _("Version %(number)s was drafted.") % {"number": draft.number})
+        return redirect("inspections:version_detail", version_id=draft.pk)
+
+
+class TemplateActiveView(AccessMixin, View):
+    """Switch a checklist family on or off."""
+
+    access = EDITORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, template_id: int) -> HttpResponse:
+        template = _template(request, template_id)
+        active = request.POST.get("active") == "1"
+        services.template_set_active(actor=request.user, template=template, active=active)
+        messages.success(
+            request,
+            _("The checklist is in use.") if active else _("The checklist is no longer in use."),
+        )
+        return redirect("inspections:template_detail", template_id=template.pk)
+
+
+# --- a version and its editor ---------------------------------------------------------
+
+
+def _version_context(request: AuthedRequest, version: TemplateVersion, **extra: Any) -> Any:
+    items = TemplateItem.objects.order_by("order", "id")
+    sections = list(
+        version.sections.order_by("order", "id").prefetch_related(Prefetch("items", items))
+    )
+    editable = version.is_editable and _can_edit(request.user)
+    total = sum(item.weight for section in sections for item in section.items.all())
+    context = {
+        "version": version,
+        "template": version.template,
+        "sections": sections,
+        "editable": editable,
+        "can_edit": _can_edit(request.user),
+        "total_points": total,
+        "item_count": sum(len(section.items.all()) for section in sections),
+        "section_form": SectionForm(),
+        "version_form": VersionForm(
+            initial={"pass_percent": version.pass_percent, "notes": version.notes}
+        ),
+        "has_draft": version.template.versions.filter(status=VersionStatus.DRAFT).exists(),
+        "error": "",
+    }
+    context.update(extra)
+    return context
+
+
+def _version_page(
+    request: AuthedRequest, version: TemplateVersion, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """The version page, or with htmx just its body (an error is shown in it, with 200 so
+    that htmx swaps it in)."""
+    version.refresh_from_db()
+    context = _version_context(request, version, **extra)
+    if request.htmx:
+        response = render(request, BODY, context)
+        retarget(response, "#version-body")
+        reswap(response, "outerHTML")
+        return response
+    return render(request, "inspections/templates/version_detail.html", context, status=status)
+
+
+def _done(request: AuthedRequest, version: TemplateVersion, message: str) -> HttpResponse:
+    if request.htmx:
+        return _version_page(request, version)
+    messages.success(request, message)
+    return redirect("inspections:version_detail", version_id=version.pk)
+
+
+def _refused(request: AuthedRequest, version: TemplateVersion, error: DomainError) -> HttpResponse:
+    return _version_page(request, version, status=error.status_code, error=str(error.message))
+
+
+class VersionDetailView(AccessMixin, View):
+    """A version's sections and items; for a draft and an editor, the editor."""
+
+    access = READERS
+
+    def get(self, request: AuthedRequest, version_id: int) -> HttpResponse:
+        return _version_page(request, _version(request, version_id))
+
+
+class VersionUpdateView(AccessMixin, View):
+    """A draft's pass mark and note of what changed."""
+
+    access = EDITORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, version_id: int) -> HttpResponse:
+        version = _version(request, version_id)
+        form = VersionForm(request.POST)
+        if not form.is_valid():
+            return _version_page(request, version, status=400, version_form=form)
+        try:
+            services.version_update(actor=request.user, version=version, **form.cleaned_data)
+        except DomainError as error:
+            return _refused(request, version, error)
+        return _done(request, version, _("Saved."))
+
+
+class VersionPublishView(AccessMixin, View):
+    access = EDITORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, version_id: int) -> HttpResponse:
+        version = _version(request, version_id)
+        try:
+            services.version_publish(actor=request.user, version=version)
+        except DomainError as error:
+            return _refused(request, version, error)
+        messages.success(
+            request,
+            _("Version %(number)s is published; new inspections use it.")
+            % {"number": version.number},
+        )
+        return redirect("inspections:version_detail", version_id=version.pk)
+
+
+class VersionDiscardView(AccessMixin, View):
+    access = EDITORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, version_id: int) -> HttpResponse:
+        version = _version(request, version_id)
+        template_id = version.template_id
+        try:
+            services.version_discard(actor=request.user, version=version)
+        except DomainError as error:
+            return _refused(request, version, error)
+        messages.success(request, _("The draft was discarded."))
+        return redirect("inspections:template_detail", template_id=template_id)
+
+
+def _form_fragment(
+    request: AuthedRequest, template: str, context: dict[str, Any], status: int
+) -> HttpResponse:
+    """A form with its errors: the fragment for htmx (200, so it is swapped in), else the
+    form on a page of its own."""
+    if request.htmx:
+        return render(request, f"inspections/templates/partials/_{template}.html", context)
+    return render(request, f"inspections/templates/{template}_page.html", context, status=status)
+
+
+class SectionAddView(AccessMixin, View):
+    access = EDITORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, version_id: int) -> HttpResponse:
+        version = _version(request, version_id)
+        form = SectionForm(request.POST)
+        if not form.is_valid():
+            return _version_page(request, version, status=400, section_form=form)
+        try:
+            services.section_add(actor=request.user, version=version, **form.cleaned_data)
+        except DomainError as error:
+            return _refused(request, version, error)
+        return _done(request, version, _("The section was added."))
+
+
+class SectionEditView(AccessMixin, View):
+    """Rename a draft's section."""
+
+    access = EDITORS
+
+    def _render(
+        self, request: AuthedRequest, section: TemplateSection, form: Any, status: int
+    ) -> HttpResponse:
+        context = {"section": section, "version": section.version, "form": form}
+        return _form_fragment(request, "section_form", context, status)
+
+    def get(self, request: AuthedRequest, section_id: int) -> HttpResponse:
+        section = _section(request, section_id)
+        form = SectionForm(initial={"title": section.title}, auto_id=_ids("section", section.pk))
+        return self._render(request, section, form, 200)
+
+    def post(self, request: AuthedRequest, section_id: int) -> HttpResponse:
+        section = _section(request, section_id)
+        form = SectionForm(request.POST, auto_id=_ids("section", section.pk))
+        if form.is_valid():
+            try:
+                services.section_update(actor=request.user, section=section, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                return self._render(request, section, form, error.status_code)
+            return _done(request, section.version, _("Saved."))
+        return self._render(request, section, form, 400)
+
+
+class SectionDeleteView(AccessMixin, View):
+    access = EDITORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, section_id: int) -> HttpResponse:
+        section = _section(request, section_id)
+        try:
+            services.section_delete(actor=request.user, section=section)
+        except DomainError as error:
+            return _refused(request, section.version, error)
+        return _done(request, section.version, _("The section was deleted."))
+
+
+class SectionMoveView(AccessMixin, View):
+    access = EDITORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, section_id: int) -> HttpResponse:
+        section = _section(request, section_id)
+        form = MoveForm(request.POST)
+        if not form.is_valid():
+            return _version_page(
+                request, section.version, status=400, error=_("The request was not understood.")
+            )
+        try:
+            services.section_move(actor=request.user, section=section, offset=form.offset)
+        except DomainError as error:
+            return _refused(request, section.version, error)
+        return _done(request, section.version, _("Moved."))
+
+
+def _ids(prefix: str, pk: int) -> str:
+    """Element ids unique per fragment: several item editors may be open at once."""
+    return f"id_{prefix}{pk}_%s"
+
+
+def _item_fields(form: ItemForm) -> dict[str, Any]:
+    return dict(form.cleaned_data)
+
+
+class ItemAddView(AccessMixin, View):
+    """Add an item to a draft's section."""
+
+    access = EDITORS
+
+    def _render(
+        self, request: AuthedRequest, section: TemplateSection, form: Any, status: int
+    ) -> HttpResponse:
+        context = {"section": section, "version": section.version, "form": form, "item": None}
+        return _form_fragment(request, "item_form", context, status)
+
+    def get(self, request: AuthedRequest, section_id: int) -> HttpResponse:
+        section = _section(request, section_id)
+        return self._render(request, section, ItemForm(auto_id=_ids("add", section.pk)), 200)
+
+    def post(self, request: AuthedRequest, section_id: int) -> HttpResponse:
+        section = _section(request, section_id)
+        form = ItemForm(request.POST, auto_id=_ids("add", section.pk))
+        if form.is_valid():
+            try:
+                services.item_add(actor=request.user, section=section, **_item_fields(form))
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                return self._render(request, section, form, error.status_code)
+            return _done(request, section.version, _("The item was added."))
+        return self._render(request, section, form, 400)
+
+
+class ItemEditView(AccessMixin, View):
+    """Change a draft's item."""
+
+    access = EDITORS
+
+    def _render(
+        self, request: AuthedRequest, item: TemplateItem, form: Any, status: int
+    ) -> HttpResponse:
+        context = {"section": item.section, "version": item.version, "form": form, "item": item}
+        return _form_fragment(request, "item_form", context, status)
+
+    def get(self, request: AuthedRequest, item_id: int) -> HttpResponse:
+        item = _item(request, item_id)
+        initial = {field: getattr(item, field) for field in services.ITEM_FIELDS}
+        form = ItemForm(initial=initial, auto_id=_ids("item", item.pk))
+        return self._render(request, item, form, 200)
+
+    def post(self, request: AuthedRequest, item_id: int) -> HttpResponse:
+        item = _item(request, item_id)
+        form = ItemForm(request.POST, auto_id=_ids("item", item.pk))
+        if form.is_valid():
+            try:
+                services.item_update(actor=request.user, item=item, **_item_fields(form))
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                return self._render(request, item, form, error.status_code)
+            return _done(request, item.version, _("Saved."))
+        return self._render(request, item, form, 400)
+
+
+class ItemDeleteView(AccessMixin, View):
+    access = EDITORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, item_id: int) -> HttpResponse:
+        item = _item(request, item_id)
+        try:
+            services.item_delete(actor=request.user, item=item)
+        except DomainError as error:
+            return _refused(request, item.version, error)
+        return _done(request, item.version, _("The item was deleted."))
+
+
+class ItemMoveView(AccessMixin, View):
+    access = EDITORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, item_id: int) -> HttpResponse:
+        item = _item(request, item_id)
+        form = MoveForm(request.POST)
+        if not form.is_valid():
+            return _version_page(
+                request, item.version, status=400, error=_("The request was not understood.")
+            )
+        try:
+            services.item_move(actor=request.user, item=item, offset=form.offset)
+        except DomainError as error:
+            return _refused(request, item.version, error)
+        return _done(request, item.version, _("Moved."))
+
+
+# --- plans ----------------------------------------------------------------------------
+
+
+def _plan_counts(plan_ids: list[int], today: Any) -> dict[int, dict[str, int]]:
+    """Per plan: schools chosen, inspections due, overdue and done — one grouped query
+    each, never a join of schools with inspections (a district has hundreds of thousands)."""
+    open_statuses = [InspectionStatus.DUE, InspectionStatus.DRAFT]
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in plan_ids}
+    chosen = (
+        InspectionPlan.schools.through.objects.filter(inspectionplan_id__in=plan_ids)
+        .values("inspectionplan_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in chosen:
+        counts[row["inspectionplan_id"]]["schools"] = row["n"]
+    made = (
+        Inspection.objects.filter(plan_id__in=plan_ids)
+        .values("plan_id")
+        .annotate(
+            due=Count("pk", filter=Q(status__in=open_statuses, due_on__gte=today)),
+            overdue=Count("pk", filter=Q(status__in=open_statuses, due_on__lt=today)),
+            done=Count("pk", filter=Q(status=InspectionStatus.SUBMITTED)),
+        )
+    )
+    for row in made:
+        counts[row["plan_id"]].update(due=row["due"], overdue=row["overdue"], done=row["done"])
+    return counts
+
+
+class PlanListView(AccessMixin, View):
+    """The bureau's plans with what they generated: due, overdue and done."""
+
+    access = PLAN_READERS
+
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        plans = list(
+            InspectionPlan.objects.visible_to(request.user)
+            .select_related("template", "inspector")
+            .order_by("-is_active", "name")
+        )
+        counts = _plan_counts([plan.pk for plan in plans], local_day(timezone.now()))
+        kinds = dict(SchoolKind.choices)
+        rows = [
+            (
+                plan,
+                counts.get(plan.pk, {}),
+                plan_services.plan_warnings(plan),
+                [kinds.get(k, k) for k in plan.school_kinds],
+            )
+            for plan in plans
+        ]
+        context = {"rows": rows, "can_edit": PLAN_EDITORS.allows(request.user)}
+        return render(request, "inspections/templates/plan_list.html", context)
+
+
+def _plan_fields(form: PlanForm) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    data["schools"] = list(data.get("schools") or [])
+    data["school_kinds"] = list(data.get("school_kinds") or [])
+    return data
+
+
+def _visit_rule_hint() -> str:
+    from safecampus.core.rules import rule
+
+    return _("A supervising inspector visits each school at least %(least)s times a semester.") % {
+        "least": rule("inspector_visits_per_semester")
+    }
+
+
+class PlanCreateView(AccessMixin, View):
+    access = PLAN_EDITORS
+    template_name = "inspections/templates/plan_form.html"
+
+    def _render(self, request: AuthedRequest, form: PlanForm, status: int = 200) -> HttpResponse:
+        context: dict[str, Any] = {
+            "form": form,
+            "plan": None,
+            "warnings": [],
+            "hint": _visit_rule_hint(),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        return self._render(request, PlanForm(initial={"starts_on": local_day(timezone.now())}))
+
+    def post(self, request: AuthedRequest) -> HttpResponse:
+        form = PlanForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, 400)
+        try:
+            plan = plan_services.plan_create(actor=request.user, **_plan_fields(form))
+        except DomainError as error:
+            form.add_error(None, str(error.message))
+            return self._render(request, form, error.status_code)
+        messages.success(request, _("The plan was created."))
+        for warning in plan_services.plan_warnings(plan):
+            messages.warning(request, warning)
+        return redirect("inspections:plan_list")
+
+
+class PlanEditView(AccessMixin, View):
+    access = PLAN_EDITORS
+    template_name = "inspections/templates/plan_form.html"
+
+    def _render(
+        self, request: AuthedRequest, plan: InspectionPlan, form: PlanForm, status: int = 200
+    ) -> HttpResponse:
+        context = {
+            "form": form,
+            "plan": plan,
+            "warnings": plan_services.plan_warnings(plan),
+            "hint": _visit_rule_hint(),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request: AuthedRequest, plan_id: int) -> HttpResponse:
+        plan = _plan(request, plan_id)
+        return self._render(request, plan, PlanForm(initial=PlanForm.initial_for(plan)))
+
+    def post(self, request: AuthedRequest, plan_id: int) -> HttpResponse:
+        plan = _plan(request, plan_id)
+        form = PlanForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, plan, form, 400)
+        try:
+            plan_services.plan_update(actor=request.user, plan=plan, **_plan_fields(form))
+        except DomainError as error:
+            form.add_error(None, str(error.message))
+            plan.refresh_from_db()
+            return self._render(request, plan, form, error.status_code)
+        messages.success(request, _("The plan was saved."))
+        for warning in plan_services.plan_warnings(plan):
+            messages.warning(request, warning)
+        return redirect("inspections:plan_list")
+
+
+class PlanGenerateView(AccessMixin, View):
+    """Generate the plan's due inspections now, as the daily task would."""
+
+    access = PLAN_EDITORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, plan_id: int) -> HttpResponse:
+        plan = _plan(request, plan_id)
+        today = local_day(timezone.now())
+        if not plan.is_active:
+            messages.error(request, _("The plan is not active."))
+            return redirect("inspections:plan_list")
+        try:
+            count = plan_services.plan_generate(
+                plan=plan,
+                until=plan_services.generation_horizon(plan.frequency, today),
+                today=today,
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return redirect("inspections:plan_list")
+        messages.success(
+            request,
+            _("%(count)s due inspections were created for “%(plan)s”.")
+            % {"count": count, "plan": plan.name},
+        )
+        return redirect("inspections:plan_list")
+
+
+class PlanActiveView(AccessMixin, View):
+    """Switch a plan on, or off (its future due inspections are cancelled)."""
+
+    access = PLAN_EDITORS
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, plan_id: int) -> HttpResponse:
+        plan = _plan(request, plan_id)
+        active = request.POST.get("active") == "1"
+        cancelled = plan_services.plan_set_active(actor=request.user, plan=plan, active=active)
+        if active:
+            messages.success(request, _("The plan is active again."))
+        else:
+            messages.success(
+                request,
+                _("The plan was stopped; %(count)s due inspections were cancelled.")
+                % {"count": cancelled},
+            )
+        return redirect("inspections:plan_list")
