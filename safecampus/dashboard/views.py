@@ -12,10 +12,16 @@ from safecampus.cases.selectors import deadline_overdue_list
 from safecampus.core.access import Access, AccessMixin
 from safecampus.dashboard.navigation import modules_for
 from safecampus.dashboard.selectors import overview
+from safecampus.inspections.selectors_hazards import hazard_counts, rectification_counts
+from safecampus.inspections.selectors_inspections import inspection_counts
 from safecampus.leads.stats import lead_statistics
 from safecampus.leads.views import READERS as LEAD_READERS
 from safecampus.leads.views_stats import month_chart
-from safecampus.organizations.choices import Role
+from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role
+from safecampus.risk.selectors_grades import latest_month, level_counts
+
+#: Who sees the inspection, hazard and risk figures on the home page (the modules' readers).
+SAFETY_WORK_ROLES = BUREAU_ROLES | SCHOOL_ROLES
 
 
 class HomeView(AccessMixin, TemplateView):
@@ -47,10 +53,24 @@ class HomeView(AccessMixin, TemplateView):
             calendar_gap=_calendar_gap(user),
             modules=[m for m in modules_for(user) if m.key != "home"],
         )
+        if user.scope.has_role(*SAFETY_WORK_ROLES):
+            context.update(safety_work=_safety_work(user))
         if LEAD_READERS.allows(user):  # cached per scope for a minute: the home page stays fast
             stats = lead_statistics(user=user)
             context.update(stats=stats, lead_chart=month_chart(stats))
         return context
+
+
+def _safety_work(user: User) -> dict[str, Any]:
+    """Inspections overdue, open hazards, overdue notices and this month's risk grades."""
+    month = latest_month(user=user)
+    return {
+        "inspections": inspection_counts(user=user),
+        "hazards": hazard_counts(user=user),
+        "notices": rectification_counts(user=user),
+        "risk_month": month,
+        "risk_levels": level_counts(user=user, month=month) if month else None,
+    }
 
 
 def _calendar_gap(user: User) -> int | None:

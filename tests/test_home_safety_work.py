@@ -1,0 +1,66 @@
+"""The home page's inspections, hazards and risk row: each reader sees their scope's figures;
+roles outside the modules do not see the row."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from conftest import login
+from safecampus.inspections.choices import HazardCategory, HazardLevel
+from safecampus.inspections.services.hazards import hazard_register
+from safecampus.risk.models import RiskGrade
+
+pytestmark = pytest.mark.django_db
+
+
+def _grade(school, level: str) -> None:
+    RiskGrade.objects.create(
+        school=school,
+        month=date(2026, 11, 1),
+        score=70,
+        computed_level=level,
+        level=level,
+        factors=[],
+        computed_at=timezone.now(),
+    )
+
+
+def _row(client) -> str:
+    client.cookies["django_language"] = "en"
+    body = client.get("/").content.decode()
+    start = body.find("Inspections, hazards and risk")
+    return body[start : start + 4000] if start >= 0 else ""
+
+
+def test_the_bureau_sees_the_district_and_a_school_its_own(
+    client, district, safety_officer, officer_a, officer_b
+):
+    for school, level in ((district.school_a, HazardLevel.MAJOR), (district.school_b, "general")):
+        officer = officer_a if school == district.school_a else officer_b
+        hazard_register(
+            actor=officer,
+            school=school,
+            category=HazardCategory.FIRE,
+            level=level,
+            description="消防通道堆放杂物",
+        )
+    _grade(district.school_a, "red")
+    _grade(district.school_b, "blue")
+
+    bureau = _row(login(client, safety_officer))
+    assert "2026-11" in bureau
+    assert 'kpi-value">2<' in bureau.replace(" ", "")  # open hazards, district-wide
+    assert "Red 1" in bureau and "Blue 1" in bureau
+
+    client.logout()
+    school_b = _row(login(client, officer_b))
+    assert 'kpi-value">1<' in school_b.replace(" ", "")
+    assert "0 major" in school_b
+    assert "Red 0" in school_b and "Blue 1" in school_b
+
+
+def test_the_auditor_does_not_see_the_row(client, auditor):
+    assert _row(login(client, auditor)) == ""
