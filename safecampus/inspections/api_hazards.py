@@ -280,7 +280,7 @@ class RectificationSubmitAPIView(APIView):
         notice = _notice(request, rectification_id)
         data: Any = request.data
         if "measures" not in data:
-            raise ValidationError({"measures": [_("This field is required.")]})
+            raise ValidationError({"measures": [_("Give the measures taken for each hazard.")]})
         version = data.get("expected_version")
         services.rectification_submit(
             actor=request.user,

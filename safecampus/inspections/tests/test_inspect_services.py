@@ -443,8 +443,8 @@ def test_list_filters_and_counts(gate_checklist, district, inspector, officer_b,
     late = make_inspection(gate_checklist, district.school_a, due_on=date(2026, 3, 9))
     today = make_inspection(gate_checklist, district.school_a, due_on=date(2026, 3, 10))
     other = make_inspection(gate_checklist, district.school_b, due_on=date(2026, 3, 1))
-    assert list(inspection_list(user=safety_officer, overdue=True)) == [late, other]
-    assert list(inspection_list(user=safety_officer, school=district.school_a)) == [today, late]
+    assert list(inspection_list(user=safety_officer, overdue=True)) == [other, late]
+    assert list(inspection_list(user=safety_officer, school=district.school_a)) == [late, today]
     assert list(inspection_list(user=officer_b)) == [other]
     assert list(inspection_list(user=safety_officer, year=2025)) == []
     counts = inspection_counts(user=safety_officer)
