@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, path
 
+from safecampus.inspections import views_plans
 from safecampus.inspections import views_templates as views
 
 urlpatterns: list[URLPattern] = [
@@ -74,9 +75,13 @@ urlpatterns: list[URLPattern] = [
         name="item_delete",
     ),
     path("checklists/items/<int:item_id>/move/", views.ItemMoveView.as_view(), name="item_move"),
-    path("plans/", views.PlanListView.as_view(), name="plan_list"),
-    path("plans/new/", views.PlanCreateView.as_view(), name="plan_create"),
-    path("plans/<int:plan_id>/edit/", views.PlanEditView.as_view(), name="plan_edit"),
-    path("plans/<int:plan_id>/generate/", views.PlanGenerateView.as_view(), name="plan_generate"),
-    path("plans/<int:plan_id>/active/", views.PlanActiveView.as_view(), name="plan_active"),
+    path("plans/", views_plans.PlanListView.as_view(), name="plan_list"),
+    path("plans/new/", views_plans.PlanCreateView.as_view(), name="plan_create"),
+    path("plans/<int:plan_id>/edit/", views_plans.PlanEditView.as_view(), name="plan_edit"),
+    path(
+        "plans/<int:plan_id>/generate/",
+        views_plans.PlanGenerateView.as_view(),
+        name="plan_generate",
+    ),
+    path("plans/<int:plan_id>/active/", views_plans.PlanActiveView.as_view(), name="plan_active"),
 ]

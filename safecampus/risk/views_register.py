@@ -17,6 +17,7 @@ from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, SchoolKind
 from safecampus.organizations.models import Unit
+from safecampus.risk import services_calendar as calendar_services
 from safecampus.risk import services_register as services
 from safecampus.risk.choices import LEVEL_ORDER, WarningLevel
 from safecampus.risk.forms_register import (
@@ -285,7 +286,7 @@ class LevelBandsView(AccessMixin, View):
         if not form.is_valid():
             return self._page(request, form, status=400)
         try:
-            services.level_bands_update(actor=request.user, changes=form.changes())
+            calendar_services.level_bands_update(actor=request.user, changes=form.changes())
         except DomainError as error:
             return self._page(request, form, str(error.message), error.status_code)
         messages.success(request, _("The warning levels were saved."))
@@ -349,7 +350,7 @@ class CalendarCreateView(AccessMixin, View):
         status = 400
         if form.is_valid():
             try:
-                services.seasonal_risk_create(actor=request.user, **form.cleaned_data)
+                calendar_services.seasonal_risk_create(actor=request.user, **form.cleaned_data)
             except DomainError as error:
                 form.add_error(None, str(error.message))
                 status = error.status_code
@@ -385,7 +386,9 @@ class CalendarEditView(AccessMixin, View):
         status = 400
         if form.is_valid():
             try:
-                services.seasonal_risk_update(actor=request.user, risk=risk, **form.cleaned_data)
+                calendar_services.seasonal_risk_update(
+                    actor=request.user, risk=risk, **form.cleaned_data
+                )
             except DomainError as error:
                 form.add_error(None, str(error.message))
                 status = error.status_code
@@ -404,7 +407,7 @@ class CalendarActiveView(AccessMixin, View):
     def post(self, request: AuthedRequest, risk_id: int) -> HttpResponse:
         risk = _seasonal(risk_id)
         active = request.POST.get("active") == "1"
-        services.seasonal_risk_set_active(actor=request.user, risk=risk, active=active)
+        calendar_services.seasonal_risk_set_active(actor=request.user, risk=risk, active=active)
         messages.success(
             request,
             _("The seasonal risk is in use again.")
@@ -435,14 +438,14 @@ class SchoolProfileView(AccessMixin, View):
         context = {
             "school": school,
             "form": form,
-            "profile": services.risk_profile_get(school),
+            "profile": calendar_services.risk_profile_get(school),
             "can_edit": services.can_edit_profile(request.user, school.pk),
         }
         return render(request, "risk/register/school_profile.html", context, status=status)
 
     def get(self, request: AuthedRequest, school_id: int) -> HttpResponse:
         school = self._school(request, school_id)
-        profile = services.risk_profile_get(school)
+        profile = calendar_services.risk_profile_get(school)
         initial = {
             name: getattr(profile, name)
             for name in ("near_water", "near_main_road", "flood_prone", "notes")
@@ -455,7 +458,9 @@ class SchoolProfileView(AccessMixin, View):
         if not form.is_valid():
             return self._page(request, school, form, 400)
         try:
-            services.risk_profile_update(actor=request.user, school=school, **form.cleaned_data)
+            calendar_services.risk_profile_update(
+                actor=request.user, school=school, **form.cleaned_data
+            )
         except DomainError as error:
             form.add_error(None, str(error.message))
             return self._page(request, school, form, error.status_code)

@@ -12,6 +12,7 @@ import time_machine
 from conftest import login
 from safecampus.accounts.services import api_token_create
 from safecampus.audit.models import AuditEvent
+from safecampus.risk import services_calendar as calendar_services
 from safecampus.risk import services_register as services
 from safecampus.risk.choices import WarningLevel
 from safecampus.risk.errors import RiskConflict, RiskError, RiskForbidden
@@ -201,7 +202,7 @@ def _levels():
 def test_bands_stay_strictly_ordered(safety_officer, changes, code):
     before = _levels()
     with pytest.raises(RiskError) as refused:
-        services.level_bands_update(actor=safety_officer, changes=changes)
+        calendar_services.level_bands_update(actor=safety_officer, changes=changes)
     assert refused.value.code == code
     assert _levels() == before
 
@@ -209,14 +210,14 @@ def test_bands_stay_strictly_ordered(safety_officer, changes, code):
 def test_the_safety_officer_moves_the_bands(safety_officer, bureau_leader, officer_a):
     for actor in (bureau_leader, officer_a):
         with pytest.raises(RiskForbidden):
-            services.level_band_update(
+            calendar_services.level_band_update(
                 actor=actor, level="red", label="一级", min_score=70, color="#d7263d"
             )
-    band = services.level_band_update(
+    band = calendar_services.level_band_update(
         actor=safety_officer, level="red", label="一级预警", min_score=70, color="#AA0000"
     )
     assert (band.label, band.min_score, band.color) == ("一级预警", 70, "#aa0000")
-    moved = services.level_bands_update(
+    moved = calendar_services.level_bands_update(
         actor=safety_officer,
         changes={
             "orange": {"label": "二级", "min_score": 50, "color": "#f46036"},
@@ -240,7 +241,7 @@ def _seasonal(actor, **extra):
         "points": 6,
         **extra,
     }
-    return services.seasonal_risk_create(actor=actor, **values)
+    return calendar_services.seasonal_risk_create(actor=actor, **values)
 
 
 @pytest.mark.parametrize(
@@ -267,7 +268,7 @@ def test_seasonal_risk_create_update_deactivate(safety_officer, officer_a):
         _seasonal(officer_a)
     risk = _seasonal(safety_officer)
     assert (risk.months, risk.school_kinds, risk.points) == ([6, 7], ["primary", "junior"], 6)
-    risk = services.seasonal_risk_update(
+    risk = calendar_services.seasonal_risk_update(
         actor=safety_officer,
         risk=risk,
         title="测试风险",
@@ -278,7 +279,7 @@ def test_seasonal_risk_create_update_deactivate(safety_officer, officer_a):
         points=40,
     )
     assert (risk.months, risk.school_kinds, risk.near_water_only) == ([8], [], True)
-    services.seasonal_risk_set_active(actor=safety_officer, risk=risk, active=False)
+    calendar_services.seasonal_risk_set_active(actor=safety_officer, risk=risk, active=False)
     risk.refresh_from_db()
     assert risk.is_active is False
     assert AuditEvent.objects.filter(object_id=str(risk.pk)).count() == 3
@@ -290,7 +291,7 @@ def test_seasonal_risk_create_update_deactivate(safety_officer, officer_a):
 def test_profile_by_the_school_or_the_bureau(district, officer_a, officer_b, teacher_a, inspector):
     for actor in (officer_b, teacher_a):
         with pytest.raises(RiskForbidden):
-            services.risk_profile_update(
+            calendar_services.risk_profile_update(
                 actor=actor,
                 school=district.school_a,
                 near_water=True,
@@ -298,7 +299,7 @@ def test_profile_by_the_school_or_the_bureau(district, officer_a, officer_b, tea
                 flood_prone=False,
             )
     assert not SchoolRiskProfile.objects.exists()
-    services.risk_profile_update(
+    calendar_services.risk_profile_update(
         actor=officer_a,
         school=district.school_a,
         near_water=True,
@@ -306,7 +307,7 @@ def test_profile_by_the_school_or_the_bureau(district, officer_a, officer_b, tea
         flood_prone=True,
         notes="南侧临河",
     )
-    services.risk_profile_update(
+    calendar_services.risk_profile_update(
         actor=inspector,
         school=district.school_a,
         near_water=True,

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.test import Client
 
 from conftest import login
+from safecampus.risk import services_calendar as calendar_services
 from safecampus.risk import services_register as services
 from tests.browser import conftest as shared
 
@@ -93,7 +94,7 @@ def test_register_pages_in_chromium(
             owner_name="李专人",
             control_measures="设置护栏，专人巡查",
         )
-    services.level_band_update(
+    calendar_services.level_band_update(
         actor=safety_officer, level="red", label="一级（红色）", min_score=60, color="#aa0011"
     )
     item = services.risk_item_list(user=safety_officer).get(title="南门外河道无护栏")
