@@ -427,6 +427,14 @@ RULE_DEFAULTS: tuple[Rule, ...] = (
         "Most points any one factor adds to a grade.",
     ),
     Rule(
+        "risk_seasonal_cap",
+        12,
+        "points",
+        "SafeCampus risk model (docs/risk-grading.md): below the yellow band's 15, so the "
+        "calendar alone never raises a school to a warning; its own evidence does [GK]",
+        "Most points the month's seasonal risks add to a grade together.",
+    ),
+    Rule(
         "evaluation_grade_excellent",
         90,
         "points of 100",

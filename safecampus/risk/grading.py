@@ -173,7 +173,7 @@ def compute_factors(school: SchoolFacts, evidence: Evidence) -> list[Factor]:
     seasonal = [risk for risk in evidence.seasonal if seasonal_applies(risk, school)]
     if seasonal:
         titles = "、".join(risk.title for risk in seasonal)
-        points = min(sum(risk.points for risk in seasonal), rule("risk_factor_cap"))
+        points = min(sum(risk.points for risk in seasonal), rule("risk_seasonal_cap"))
         factors.append(Factor("seasonal", titles, points))
     order = list(FACTOR_LABELS)
     factors = [f for f in factors if f.points > 0]

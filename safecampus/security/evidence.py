@@ -40,9 +40,9 @@ def unacknowledged_alerts(*, now: datetime) -> dict[int, int]:
 
 
 def device_liveness(*, now: datetime) -> dict[int, tuple[int, int]]:
-    """``{school: (offline, enabled)}`` for schools with enabled devices."""
+    """``{school: (offline, enabled)}`` for schools with enabled devices registered by ``now``."""
     rows = (
-        Device.objects.filter(enabled=True)
+        Device.objects.filter(enabled=True, created_at__lte=now)
         .values("school_id")
         # Not "enabled": that name would shadow the field inside online_q's filter.
         .annotate(total=Count("id"), online=Count("id", filter=online_q(now)))

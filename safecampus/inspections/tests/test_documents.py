@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -47,13 +46,10 @@ def _notice(actor, school, descriptions, level=HazardLevel.GENERAL):
 @time_machine.travel(datetime(2026, 3, 10, 9, 30, tzinfo=TZ), tick=False)
 def test_notice_pdf_has_the_chinese_text(district, inspector):
     notice = _notice(inspector, district.school_a, ["消防通道堆放杂物", "灭火器过期未更换"])
-    started = time.perf_counter()
     data = rectification_notice_pdf(notice)
-    elapsed = time.perf_counter() - started
     text, pages = _text(data)
     assert data.startswith(b"%PDF")
     assert pages == 1
-    assert elapsed < 1.5
     for expected in (
         "常州市新北区教育局",
         "新北区实验小学：",

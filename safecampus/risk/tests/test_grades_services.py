@@ -15,7 +15,7 @@ from safecampus.notifications.models import Notification
 from safecampus.risk import services_grades as services
 from safecampus.risk.choices import WarningLevel
 from safecampus.risk.errors import RiskError, RiskForbidden
-from safecampus.risk.models import RiskGrade, SeasonalRisk
+from safecampus.risk.models import RiskGrade, RiskItem, SeasonalRisk
 from safecampus.risk.tests.test_grading import GRADED_AT
 
 APRIL = date(2026, 4, 1)
@@ -42,6 +42,18 @@ def test_compute_is_audited_and_tells_the_leader(district, safety_officer, burea
     SeasonalRisk.objects.create(
         title="春季传染病", category="other", months=[4], measures="晨午检", points=15
     )
+    for school in (district.school_a, district.school_b):  # 15 + 12 (the calendar's cap)
+        RiskItem.objects.create(
+            school=school,
+            category="fire",
+            title="宿舍电动车充电",
+            likelihood=5,
+            severity=5,
+            level="red",
+            owner_name="总务主任",
+            control_measures="集中充电",
+            review_due=date(2026, 5, 1),
+        )
     with time_machine.travel(GRADED_AT, tick=False), translation.override("en"):
         run = services.grades_compute(actor=safety_officer, month=date(2026, 4, 20))
     assert (run.month, run.schools) == (APRIL, 2)

@@ -25,7 +25,7 @@ from safecampus.risk import grading
 from safecampus.risk.choices import RiskCategory, WarningLevel
 from safecampus.risk.models import RiskGrade, RiskItem, SchoolRiskProfile, SeasonalRisk
 from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
-from safecampus.security.models import Alert
+from safecampus.security.models import Alert, Device
 from safecampus.security.services import device_register
 
 APRIL = date(2026, 4, 1)
@@ -170,13 +170,21 @@ def test_devices_offline_share(district):
     online, _secret = device_register(
         actor=None, school=district.school_a, kind="camera", name="西门"
     )
+    # Registered before the grading time: a device added later was never offline then.
+    Device.objects.filter(pk__in=[silent.pk, online.pk]).update(
+        created_at=GRADED_AT - timedelta(days=30)
+    )
     online.last_seen_at = GRADED_AT - timedelta(seconds=10)
     online.save(update_fields=["last_seen_at"])
     assert factors(grade_of(district.school_a)) == {"devices_offline": (50, 10)}
     online.last_seen_at = None
     online.save(update_fields=["last_seen_at"])
     assert factors(grade_of(district.school_a)) == {"devices_offline": (100, 20)}
-    assert silent.pk
+    later, _secret = device_register(
+        actor=None, school=district.school_b, kind="camera", name="南门"
+    )
+    assert grade_of(district.school_b).factors == []  # registered after the grading time
+    assert later.pk
 
 
 def test_missed_planned_inspections(district, safety_officer):
@@ -313,6 +321,11 @@ def test_seasonal_calendar_by_school_kind_boarding_and_water(district):
     School.objects.filter(unit=district.school_b).update(boarding=True)
     SchoolRiskProfile.objects.create(school=district.school_b, near_water=True)
     assert factors(grade_of(district.school_b)) == {"seasonal": ("寄宿生安全、防溺水", 11)}
+    # However many apply, the calendar adds at most its own cap.
+    risk("寄宿生冬季用电", months=[4], boarding_only=True, points=8)
+    assert factors(grade_of(district.school_b)) == {
+        "seasonal": ("寄宿生安全、防溺水、寄宿生冬季用电", 12)
+    }
     # March is not in any of these months.
     march = grade_of(district.school_b, month=date(2026, 3, 1), now=GRADED_AT)
     assert march.factors == []
