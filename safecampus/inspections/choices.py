@@ -126,6 +126,9 @@ class AccountabilityMeasure(models.TextChoices):
 SCHOOL_RECTIFIERS = frozenset({Role.PRINCIPAL, Role.SCHOOL_OFFICER})
 VERIFIERS = frozenset({Role.INSPECTOR, Role.BUREAU_SAFETY_OFFICER, Role.PRINCIPAL})
 RECTIFY_PURPOSE = "rectify"
+#: The same time limit set a second time, escalated to the bureau (the first goes to the
+#: school's principal), so an overdue notice reaches both, each exactly once.
+RECTIFY_BUREAU_PURPOSE = "rectify_bureau"
 
 RECTIFICATION_WORKFLOW = Workflow(
     statuses=RectificationStatus,
@@ -133,7 +136,9 @@ RECTIFICATION_WORKFLOW = Workflow(
     transitions={
         RectificationStatus.ISSUED: {
             RectificationStatus.SUBMITTED: Transition(
-                roles=SCHOOL_RECTIFIERS, meets={RECTIFY_PURPOSE}, label=_("Submit for verification")
+                roles=SCHOOL_RECTIFIERS,
+                meets={RECTIFY_PURPOSE, RECTIFY_BUREAU_PURPOSE},
+                label=_("Submit for verification"),
             ),
             RectificationStatus.CANCELLED: Transition(
                 roles={Role.BUREAU_SAFETY_OFFICER}, requires_note=True, label=_("Cancel")
@@ -141,7 +146,9 @@ RECTIFICATION_WORKFLOW = Workflow(
         },
         RectificationStatus.RETURNED: {
             RectificationStatus.SUBMITTED: Transition(
-                roles=SCHOOL_RECTIFIERS, meets={RECTIFY_PURPOSE}, label=_("Submit again")
+                roles=SCHOOL_RECTIFIERS,
+                meets={RECTIFY_PURPOSE, RECTIFY_BUREAU_PURPOSE},
+                label=_("Submit again"),
             ),
             RectificationStatus.CANCELLED: Transition(
                 roles={Role.BUREAU_SAFETY_OFFICER}, requires_note=True, label=_("Cancel")

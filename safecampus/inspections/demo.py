@@ -37,6 +37,7 @@ from safecampus.cases.models import CaseEvent, Deadline
 from safecampus.core.rules import rule
 from safecampus.inspections.choices import (
     HAZARD_LEVEL_ORDER,
+    RECTIFY_BUREAU_PURPOSE,
     RECTIFY_PURPOSE,
     AnswerResult,
     Frequency,
@@ -67,7 +68,6 @@ from safecampus.inspections.services.plans import due_dates, periods_between
 from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
 
-RECTIFY_BUREAU_PURPOSE = "rectify_bureau"  # as services.rectification names it
 DEADLINE_LABEL = "Rectification"
 BATCH = 2000
 #: Schools with daily guard checks in the demo.
@@ -637,35 +637,42 @@ class _Seeder:
                 },
             )
         open_rectify: Deadline | None = rectify
+        open_bureau: Deadline | None = bureau
         previous: str = RectificationStatus.ISSUED
         for status, at in story:
             note = ""
             if status == RectificationStatus.SUBMITTED:
                 notice.measures, notice.submitted_at = MEASURES, at
-                if open_rectify is not None:
-                    open_rectify.met_at = at
-                    deadlines.append(open_rectify)
-                    open_rectify = None
+                for pending in (open_rectify, open_bureau):
+                    if pending is not None:
+                        pending.met_at = at
+                        deadlines.append(pending)
+                open_rectify = open_bureau = None
             elif status == RectificationStatus.RETURNED:
                 notice.returns += 1
                 note = "整改照片不清晰，未见整改后效果，请补充。"
                 again = max(due, _due(local_day(at), rule("rectify_resubmit_days")))
-                open_rectify = Deadline(
-                    content_type=self.ct,
-                    object_id=notice.pk,
-                    purpose=RECTIFY_PURPOSE,
-                    label=DEADLINE_LABEL,
-                    started_at=at,
-                    days=rule("rectify_resubmit_days"),
-                    working_days=True,
-                    due_at=again,
-                    escalate_to_id=notice.unit_id,
+                open_rectify, open_bureau = (
+                    Deadline(
+                        content_type=self.ct,
+                        object_id=notice.pk,
+                        purpose=purpose,
+                        label=DEADLINE_LABEL,
+                        started_at=at,
+                        days=rule("rectify_resubmit_days"),
+                        working_days=True,
+                        due_at=again,
+                        escalate_to_id=unit_id,
+                    )
+                    for purpose, unit_id in (
+                        (RECTIFY_PURPOSE, notice.unit_id),
+                        (RECTIFY_BUREAU_PURPOSE, self.bureau.pk if self.bureau else None),
+                    )
                 )
             elif status == RectificationStatus.VERIFIED:
                 notice.verified_at, notice.closed_at = at, at
                 notice.verified_by = inspector
                 notice.on_time = bool(notice.submitted_at and notice.submitted_at <= due)
-                bureau.met_at = at
             actor_label = label if status != RectificationStatus.SUBMITTED else "学校安全专干"
             event(
                 CaseEventKind.TRANSITIONED,
@@ -679,7 +686,7 @@ class _Seeder:
             notice.lock_version += 1
             notice.updated_at = at
         notice.status = previous
-        for deadline in [d for d in (open_rectify, bureau) if d is not None]:
+        for deadline in [d for d in (open_rectify, open_bureau) if d is not None]:
             if deadline.met_at is None and deadline.due_at < self.now:
                 deadline.escalated_at = deadline.due_at + timedelta(hours=1)
                 event(

@@ -26,6 +26,7 @@ from safecampus.core.rules import rule
 from safecampus.inspections.choices import (
     HAZARD_LEVEL_ORDER,
     OPEN_HAZARD_STATUSES,
+    RECTIFY_BUREAU_PURPOSE,
     RECTIFY_PURPOSE,
     SCHOOL_RECTIFIERS,
     HazardLevel,
@@ -39,9 +40,6 @@ from safecampus.inspections.services._common import audit, bureau_unit, forbidde
 from safecampus.notifications.services import notify
 from safecampus.organizations.choices import BUREAU_ROLES, Role, UnitKind
 
-#: A second time limit on the same notice, escalated to the bureau (the first goes to the
-#: school's principal), so an overdue notice reaches both, each exactly once.
-RECTIFY_BUREAU_PURPOSE = "rectify_bureau"
 #: Who issues a notice: the bureau's inspectors and safety officer; a principal for what the
 #: school found itself.
 ISSUER_ROLES = frozenset({Role.INSPECTOR, Role.BUREAU_SAFETY_OFFICER, Role.PRINCIPAL})

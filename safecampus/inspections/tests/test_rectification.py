@@ -189,8 +189,15 @@ def test_return_after_the_deadline_gives_the_resubmission_days(district, inspect
             measures={notice.hazards.get().pk: "清理"},
             evidence=[evidence()],
         )
+    # Submitted (late): both copies of the limit are met, so nothing escalates any more.
+    assert not Deadline.objects.for_case(notice).open().exists()
     with time_machine.travel(datetime(2026, 3, 30, 9, 0, tzinfo=TZ), tick=False):  # Monday
+        assert deadline_sweep() == 0
         rectification_return(actor=inspector, notice=notice, reason="未清理干净")
+    assert sorted(Deadline.objects.for_case(notice).open().values_list("purpose", flat=True)) == [
+        "rectify",
+        RECTIFY_BUREAU_PURPOSE,
+    ]
     assert rule("rectify_resubmit_days") == 5
     due = Deadline.objects.for_case(notice).open().get(purpose="rectify").due_at
     # Five working days from Monday 30 March, over the Qingming holiday (4–6 April).
