@@ -15,6 +15,7 @@ from django.views import View
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
+from safecampus.core.rules import rule
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, SchoolKind
 from safecampus.organizations.models import Unit
 from safecampus.risk import services_calendar as calendar_services
@@ -320,6 +321,7 @@ class CalendarView(AccessMixin, View):
             "per_month": per_month,
             "current_month": services.today().month,
             "can_edit": services.can_edit_calendar(request.user),
+            "seasonal_cap": rule("risk_seasonal_cap"),
         }
         return render(request, "risk/register/calendar.html", context)
 
