@@ -23,6 +23,12 @@ KINDS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def shipped(db):
+    """The migration's rows, again: a transactional test elsewhere may have flushed them."""
+    seed_shipped()
+
+
 def _items(code):
     return TemplateItem.objects.filter(version__template__code=code)
 
