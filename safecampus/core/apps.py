@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "safecampus.core"
     label = "core"
+
+    def ready(self) -> None:
+        from safecampus.core import checks  # noqa: F401  (registers the start-up checks)
