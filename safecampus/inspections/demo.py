@@ -375,8 +375,9 @@ class _Seeder:
         rng = self.rng
         # Findings per inspection: guards rarely, schools on themselves now and then,
         # inspectors a little more often.
-        mean = {Performer.GUARD: 0.3, Performer.SCHOOL: 0.8}.get(performer, 1.5)
-        clean = {Performer.GUARD: 0.9, Performer.SCHOOL: 0.6}.get(performer, 0.4)
+        means: dict[str, float] = {Performer.GUARD: 0.3, Performer.SCHOOL: 0.8}
+        clean_shares: dict[str, float] = {Performer.GUARD: 0.9, Performer.SCHOOL: 0.6}
+        mean, clean = means.get(performer, 1.5), clean_shares.get(performer, 0.4)
         count = (
             0
             if rng.random() < clean
