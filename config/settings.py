@@ -299,6 +299,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name across apps get names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "HazardLevelEnum": "safecampus.inspections.choices.HazardLevel",
+        "HazardCategoryEnum": "safecampus.inspections.choices.HazardCategory",
+        "HazardStatusEnum": "safecampus.inspections.choices.HazardStatus",
+        "InspectionStatusEnum": "safecampus.inspections.choices.InspectionStatus",
+        "RectificationStatusEnum": "safecampus.inspections.choices.RectificationStatus",
+        "ChecklistKindEnum": "safecampus.inspections.choices.TemplateKind",
+        "ChecklistVersionStatusEnum": "safecampus.inspections.choices.VersionStatus",
+        "RiskCategoryEnum": "safecampus.risk.choices.RiskCategory",
+        "WarningLevelEnum": "safecampus.risk.choices.WarningLevel",
+        "WarningNoticeStatusEnum": "safecampus.risk.choices.NoticeStatus",
+        "SchoolWarningStatusEnum": "safecampus.risk.choices.SchoolWarningStatus",
+    },
 }
 
 # --- Webhooks (outbound, signed) ---
