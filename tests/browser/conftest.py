@@ -141,3 +141,24 @@ def desktop(browser, live_server, transactional_db):
 def phone(browser, live_server, transactional_db):
     """A phone-sized page (390×844) and its log."""
     yield from _open_page(browser, live_server, PHONE)
+
+
+def answer_confirm(page) -> None:
+    """Say yes in the shell's confirmation dialog (app.js `data-confirm`). A click that lands
+    while Bootstrap is still fading the dialog in can be lost on a loaded machine, so the
+    answer is given again until the dialog closes (the page then submits once)."""
+    from playwright.sync_api import expect
+
+    dialog = page.locator("#sc-confirm")
+    expect(dialog).to_be_visible()
+    yes = dialog.locator(".modal-footer .btn").last
+    for _attempt in range(3):
+        if not dialog.is_visible():
+            return
+        yes.click()
+        try:
+            expect(dialog).to_be_hidden(timeout=3_000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError("The confirmation dialog did not close.")

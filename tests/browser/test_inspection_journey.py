@@ -24,7 +24,7 @@ from safecampus.inspections.choices import (
 from safecampus.inspections.models import Hazard, Inspection, Rectification
 from safecampus.inspections.tests.factories import make_checklist
 from safecampus.organizations.tests.factories import PASSWORD
-from tests.browser.conftest import PHONE, _open_page
+from tests.browser.conftest import PHONE, _open_page, answer_confirm
 from tests.browser.test_shell import _current_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -88,7 +88,7 @@ def _inspect(page, live_server, inspection) -> None:
     expect(page.locator("[data-progress-text]")).to_contain_text("5")
     page.locator("[data-review-link]").click()
     page.get_by_role("button", name="提交检查").click()
-    page.locator("#sc-confirm .modal-footer .btn").last.click()  # "Submit it now?" — yes
+    answer_confirm(page)  # "Submit it now?" — yes
     expect(page).to_have_url(f"{live_server.url}/inspections/{inspection.pk}/")
     expect(page.locator("#main a[href^='/inspections/rectifications/']").first).to_be_visible()
 

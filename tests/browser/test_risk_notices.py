@@ -15,7 +15,7 @@ from safecampus.risk import services_notices as services
 from safecampus.risk.choices import SchoolWarningStatus, WarningLevel
 from safecampus.risk.models import SchoolWarning
 from safecampus.risk.tests.test_notices import RED_FACTORS, grade
-from tests.browser.conftest import DESKTOP, PHONE, _open_page
+from tests.browser.conftest import DESKTOP, PHONE, _open_page, answer_confirm
 from tests.browser.test_shell import _assert_clean, _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,8 +50,8 @@ def test_issue_then_acknowledge_and_report(
     _sign_in(page, live_server, safety_officer)
     page.goto(f"{live_server.url}/risk/notices/{draft.pk}/")
     page.locator(f"form[action='/risk/notices/{draft.pk}/issue/'] button").click()
-    page.locator("#sc-confirm .modal-footer .btn-primary, #sc-confirm .btn-danger").last.click()
-    expect(page.locator("#notice-progress")).to_be_visible()
+    answer_confirm(page)
+    expect(page.locator("#notice-progress")).to_be_visible(timeout=15_000)
     expect(page.locator("#warning-table")).to_contain_text("新北区实验小学")
     page.screenshot(path=SCREENSHOT_NOTICE, full_page=True)
     _assert_clean(page, log)

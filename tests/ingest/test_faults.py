@@ -208,7 +208,10 @@ def test_database_stopped_mid_burst_loses_nothing(nats, own_postgres, tmp_path, 
     assert down.is_set()
     assert site.wait_stored(N, timeout=90) == (N, N)
     counters = ingest.stop()
-    assert counters["stored"] == N and counters["duplicates"] == 0
+    # Each event stored exactly once. Copies the broker redelivers because their ack deadline
+    # passed while the consumer waited for the database (more of them on a loaded machine)
+    # are recognised as duplicates, never stored twice.
+    assert counters["stored"] == N
     assert counters["db_retries"] > 0
     assert balanced(counters)
     publisher.close()
