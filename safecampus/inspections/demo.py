@@ -67,6 +67,7 @@ from safecampus.inspections.scoring import score_inspection
 from safecampus.inspections.services.plans import due_dates, periods_between
 from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
+from safecampus.organizations.selectors import bureau_unit
 
 DEADLINE_LABEL = "Rectification"
 BATCH = 2000
@@ -256,9 +257,7 @@ class _Seeder:
             u.username: u for u in User.objects.filter(username__in=["inspector", "principal"])
         }
         self.inspector = users.get("inspector")
-        self.bureau = (
-            Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("pk").first()
-        )
+        self.bureau = bureau_unit()
         self.ct = ContentType.objects.get_for_model(Rectification)
         self.stats = Stats()
         self.next_pk: dict[type[models.Model], int] = {

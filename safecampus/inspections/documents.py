@@ -17,7 +17,7 @@ from safecampus.core.official_pdf import FONT, OfficialPdf, chinese_date
 from safecampus.inspections.choices import HazardCategory, HazardLevel
 from safecampus.inspections.models import Hazard, Rectification
 from safecampus.inspections.selectors_hazards import notice_hazards
-from safecampus.inspections.services._common import bureau_unit
+from safecampus.organizations.selectors import bureau_unit
 
 #: The document-number code of the district's safety notices (新教安整): bureau practice.
 DOC_CODE = "新教安整"

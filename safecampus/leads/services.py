@@ -43,6 +43,7 @@ from safecampus.leads.feedback import answer_own_transfers, gravest_result
 from safecampus.leads.models import DualReport, Lead, LeadCategory
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, UnitKind
 from safecampus.organizations.models import Unit
+from safecampus.organizations.selectors import bureau_unit
 
 ACKNOWLEDGE = "acknowledge"
 CONCLUDE = "conclude"
@@ -55,7 +56,7 @@ SENSITIVE = {"reporter_name", "reporter_contact"}
 def _escalation_unit() -> Unit | None:
     """Overdue leads go up to the bureau, where its leaders and the safety section are told
     (R-2: 逾期线索报局领导); without a bureau unit, the kernel's default (the section)."""
-    return Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("pk").first()
+    return bureau_unit()
 
 
 def _forbidden() -> CasePermissionDenied:

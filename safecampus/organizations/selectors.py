@@ -13,6 +13,12 @@ from safecampus.organizations.models import Membership, School, Unit
 RESPONSIBLE_KINDS = (UnitKind.SCHOOL, UnitKind.SECTION, UnitKind.INSTITUTION)
 
 
+def bureau_unit() -> Unit | None:
+    """The district bureau (教育局): where overdue work is escalated and whose name heads the
+    formal documents."""
+    return Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("pk").first()
+
+
 def school_list(
     *, user: Any, q: str = "", school_kind: str = "", boarding: bool | None = None
 ) -> QuerySet[School]:

@@ -26,10 +26,10 @@ from fpdf.fonts import FontFace
 from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.core.official_pdf import FONT, RED, OfficialPdf, chinese_date
 from safecampus.core.rules import rule
+from safecampus.organizations.selectors import bureau_unit
 from safecampus.risk.choices import NoticeStatus, WarningLevel
 from safecampus.risk.models import WarningNotice
 from safecampus.risk.selectors_notices import WarnedSchool, level_counts, warned_schools
-from safecampus.risk.services_notices import bureau_unit
 
 #: The document-number code of the district's safety warning notices (bureau practice).
 DOC_CODE = "新教安"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from safecampus.cases.models import CaseModel
 from safecampus.cases.workflow import Workflow
 from safecampus.core.models import TimeStampedModel
+from safecampus.organizations.querysets import SchoolScopedQuerySet
 from safecampus.risk.choices import (
     SCHOOL_WARNING_WORKFLOW,
     NoticeStatus,
@@ -25,18 +26,6 @@ from safecampus.risk.choices import (
 )
 
 _ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
-
-
-def _school_scoped(queryset: Any, user: Any, field: str) -> Any:
-    """Bureau roles see the district; school roles their own school; others nothing."""
-    scope = getattr(user, "scope", None)
-    if scope is None:
-        return queryset.none()
-    if scope.district_wide:
-        return queryset.all()
-    if scope.school_unit_ids:
-        return queryset.filter(**{f"{field}__in": scope.school_unit_ids})
-    return queryset.none()
 
 
 class RiskLevelBand(models.Model):
@@ -177,9 +166,8 @@ class SeasonalRisk(TimeStampedModel):
         return self.title
 
 
-class RiskGradeQuerySet(models.QuerySet["RiskGrade"]):
-    def visible_to(self, user: Any) -> RiskGradeQuerySet:
-        return _school_scoped(self, user, "school_id")  # type: ignore[no-any-return]
+class RiskGradeQuerySet(SchoolScopedQuerySet):
+    """Grades of the user's schools (the bureau: all)."""
 
 
 class RiskGrade(models.Model):

@@ -16,7 +16,7 @@ from safecampus.cases.calendar import WorkCalendar, local_day
 from safecampus.cases.selectors import unit_handlers
 from safecampus.notifications.services import notify
 from safecampus.organizations.choices import Role, UnitKind
-from safecampus.organizations.models import Unit
+from safecampus.organizations.selectors import bureau_unit
 from safecampus.risk import grading
 from safecampus.risk.choices import LEADER_LEVELS, LEVEL_ORDER, RISK_MANAGER_ROLES, WarningLevel
 from safecampus.risk.errors import RiskError, RiskForbidden
@@ -65,7 +65,7 @@ def _tell_leaders(run: GradeRun) -> None:
     counts = {level: run.by_level.get(level, 0) for level in WarningLevel if level in LEADER_LEVELS}
     if not sum(counts.values()):
         return
-    bureau = Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("pk").first()
+    bureau = bureau_unit()
     if bureau is None:
         return
     leaders = unit_handlers(bureau, {UnitKind.BUREAU: frozenset({Role.BUREAU_LEADER})})

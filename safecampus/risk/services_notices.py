@@ -37,7 +37,8 @@ from safecampus.cases.services import case_transition, deadline_set
 from safecampus.core.rules import rule
 from safecampus.notifications.services import notify
 from safecampus.organizations.choices import Role, UnitKind
-from safecampus.organizations.models import Membership, School, Unit
+from safecampus.organizations.models import Membership, School
+from safecampus.organizations.selectors import bureau_unit
 from safecampus.risk.choices import (
     ACKNOWLEDGE_BUREAU_PURPOSE,
     ACKNOWLEDGE_PURPOSE,
@@ -113,11 +114,6 @@ def _audit(actor: Any, obj: Any, verb: str, changes: dict[str, Any], unit_id: An
         changes=changes,
         unit_id=unit_id,
     )
-
-
-def bureau_unit() -> Unit | None:
-    """The district bureau: the issuer of the notice and where missed deadlines escalate."""
-    return Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("pk").first()
 
 
 def chinese_month(month: date) -> str:

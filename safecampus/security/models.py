@@ -3,8 +3,6 @@ that reach a person (R-5.2, R-5.4)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.fields import EncryptedTextField
 from safecampus.core.models import TimeStampedModel
+from safecampus.organizations.querysets import SchoolScopedQuerySet
 from safecampus.security.choices import (
     AlertStatus,
     DeviceKind,
@@ -22,22 +21,6 @@ from safecampus.security.choices import (
     Priority,
     Protocol,
 )
-
-
-class SchoolScopedQuerySet(models.QuerySet):
-    """Bureau roles see every school's; a school its own; partner agencies and others nothing."""
-
-    school_field = "school_id"
-
-    def visible_to(self, user: Any) -> SchoolScopedQuerySet:
-        scope = getattr(user, "scope", None)
-        if scope is None:
-            return self.none()
-        if scope.district_wide:
-            return self.all()
-        if not scope.school_unit_ids:
-            return self.none()
-        return self.filter(**{f"{self.school_field}__in": scope.school_unit_ids})
 
 
 class Device(TimeStampedModel):

@@ -23,7 +23,7 @@ from safecampus.organizations.choices import Role
 from safecampus.security.choices import AlertStatus
 from safecampus.security.models import Alert
 from safecampus.security.services import device_register
-from tests.browser.test_shell import PASSWORD
+from tests.browser.test_shell import _sign_in_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,14 +41,6 @@ def _post_event(live_server, device, secret: str) -> int:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return int(response.status)
-
-
-def _sign_in_guard(page, live_server, guard) -> None:
-    page.goto(f"{live_server.url}/")
-    page.locator("#id_username").fill(guard.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.sc-auth-form button[type=submit]").click()
-    expect(page).to_have_url(f"{live_server.url}/")
 
 
 def test_a_panic_alarm_appears_without_reload_and_is_acknowledged(
@@ -69,7 +61,7 @@ def test_a_panic_alarm_appears_without_reload_and_is_acknowledged(
     missing: list[str] = []
     page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    _sign_in_guard(page, live_server, guard)
+    _sign_in_password(page, live_server, guard)
     page.goto(f"{live_server.url}/security/console/")
     console = page.locator("#sc-alert-console")
     expect(console.locator(".sc-alert-empty")).to_be_visible()

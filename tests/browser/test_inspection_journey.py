@@ -23,9 +23,8 @@ from safecampus.inspections.choices import (
 )
 from safecampus.inspections.models import Hazard, Inspection, Rectification
 from safecampus.inspections.tests.factories import make_checklist
-from safecampus.organizations.tests.factories import PASSWORD
 from tests.browser.conftest import PHONE, _open_page, answer_confirm
-from tests.browser.test_shell import _current_code
+from tests.browser.test_shell import _sign_in, _sign_in_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,17 +35,6 @@ def _photo(colour: str) -> dict:
     out = io.BytesIO()
     Image.new("RGB", (48, 32), colour).save(out, format="JPEG")
     return {"name": f"{colour}.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
-
-
-def _sign_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.sc-auth-form button[type=submit]").click()
-    if page.locator("#id_token").count():
-        page.locator("#id_token").fill(_current_code(user))
-        page.locator("form.sc-auth-form button[type=submit]").click()
-    expect(page).to_have_url(f"{live_server.url}/")
 
 
 @pytest.fixture
@@ -138,7 +126,7 @@ def test_inspection_to_closed_hazards_and_a_better_score(
 
     # The principal sees the notice and reports the work with evidence.
     school = windows()
-    _sign_in(school, live_server, principal_a)
+    _sign_in_password(school, live_server, principal_a)
     _report(school, live_server, notice, ("已安排两名保安轮班值守", "已补登记并培训门卫"), "green")
 
     # The inspector returns it once, with a reason the school then reads.

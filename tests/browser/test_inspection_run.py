@@ -3,8 +3,6 @@ while the network is down survives a reload and reaches the server once it is ba
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -12,19 +10,11 @@ from safecampus.inspections.choices import Performer
 from safecampus.inspections.models import InspectionAnswer
 from safecampus.inspections.tests.factories import make_checklist
 from safecampus.inspections.tests.test_inspect_services import make_inspection
-from safecampus.organizations.tests.factories import PASSWORD
+from tests.browser.test_shell import _sign_in_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOT = "/tmp/inspection-run-phone.png"
 SCREENSHOT_TOP = "/tmp/inspection-run-phone-top.png"
-
-
-def _sign_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.sc-auth-form button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def _answer(inspection, code):
@@ -34,7 +24,7 @@ def _answer(inspection, code):
 def test_offline_answers_survive_and_sync(phone, live_server, district, officer_a):
     page, log = phone
     own = make_inspection(make_checklist(), district.school_a, performer=Performer.SCHOOL)
-    _sign_in(page, live_server, officer_a)
+    _sign_in_password(page, live_server, officer_a)
     page.goto(f"{live_server.url}/inspections/{own.pk}/")
     status = page.locator("#sc-save-status")
 

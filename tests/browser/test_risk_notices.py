@@ -10,26 +10,17 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from safecampus.organizations.tests.factories import PASSWORD
 from safecampus.risk import services_notices as services
 from safecampus.risk.choices import SchoolWarningStatus, WarningLevel
 from safecampus.risk.models import SchoolWarning
 from safecampus.risk.tests.test_notices import RED_FACTORS, grade
 from tests.browser.conftest import DESKTOP, PHONE, _open_page, answer_confirm
-from tests.browser.test_shell import _assert_clean, _sign_in
+from tests.browser.test_shell import _assert_clean, _sign_in, _sign_in_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT_NOTICE = "/tmp/risk-notice.png"
 SCREENSHOT_WARNING = "/tmp/risk-warning-phone.png"
-
-
-def _sign_in_password(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.sc-auth-form button[type=submit]").click()
-    expect(page).to_have_url(f"{live_server.url}/")
 
 
 def test_issue_then_acknowledge_and_report(

@@ -45,6 +45,15 @@ def _sign_in(page, live_server, user) -> None:
     expect(page).to_have_url(f"{live_server.url}/")
 
 
+def _sign_in_password(page, live_server, user) -> None:
+    """For roles without a second factor (school staff): the password form only."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form.sc-auth-form button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server.url}/")
+
+
 def _assert_clean(page, log) -> None:
     assert log.foreign_requests() == []
     assert log.csp_violations(page) == []

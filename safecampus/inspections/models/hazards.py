@@ -24,10 +24,10 @@ from safecampus.inspections.choices import (
     HazardStatus,
     RectificationStatus,
 )
-from safecampus.inspections.models._scope import school_scoped as _school_scoped
 from safecampus.inspections.models.checklists import TemplateItem
 from safecampus.inspections.models.inspections import Inspection
 from safecampus.organizations.choices import Role
+from safecampus.organizations.querysets import SchoolScopedQuerySet
 
 
 class RectificationQuerySet(CaseQuerySet):
@@ -122,9 +122,8 @@ class Rectification(CaseModel):
         return reverse("inspections:rectification", args=[self.pk])
 
 
-class HazardQuerySet(models.QuerySet["Hazard"]):
-    def visible_to(self, user: Any) -> HazardQuerySet:
-        return _school_scoped(self, user, "school_id")  # type: ignore[no-any-return]
+class HazardQuerySet(SchoolScopedQuerySet):
+    """Hazards of the user's schools (the bureau: all)."""
 
 
 class Hazard(TimeStampedModel):

@@ -19,12 +19,12 @@ from safecampus.inspections.choices import (
     Performer,
     TemplateKind,
 )
-from safecampus.inspections.models._scope import school_scoped as _school_scoped
 from safecampus.inspections.models.checklists import (
     ChecklistTemplate,
     TemplateItem,
     TemplateVersion,
 )
+from safecampus.organizations.querysets import SchoolScopedQuerySet
 
 
 class InspectionPlanQuerySet(models.QuerySet["InspectionPlan"]):
@@ -86,10 +86,7 @@ class InspectionPlan(TimeStampedModel):
         return self.name
 
 
-class InspectionQuerySet(models.QuerySet["Inspection"]):
-    def visible_to(self, user: Any) -> InspectionQuerySet:
-        return _school_scoped(self, user, "school_id")  # type: ignore[no-any-return]
-
+class InspectionQuerySet(SchoolScopedQuerySet):
     def overdue(self, today: Any) -> InspectionQuerySet:
         return self.filter(
             status__in=[InspectionStatus.DUE, InspectionStatus.DRAFT], due_on__lt=today

@@ -9,8 +9,6 @@ from django.utils.translation import gettext as _
 
 from safecampus.audit.services import audit_record
 from safecampus.inspections.errors import InspectionForbidden
-from safecampus.organizations.choices import UnitKind
-from safecampus.organizations.models import Unit
 
 
 def forbidden() -> InspectionForbidden:
@@ -51,8 +49,3 @@ def audit(
         if unit_id is not None
         else getattr(obj, "school_id", None) or getattr(obj, "unit_id", None),
     )
-
-
-def bureau_unit() -> Unit | None:
-    """The district bureau: where overdue rectification and bureau verification go."""
-    return Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("pk").first()
