@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import Access
-from safecampus.leads import portal, views_merge, views_stats
+from safecampus.leads import persons, portal, views_merge, views_stats
 from safecampus.leads.challenge import ChallengeError
 from safecampus.leads.choices import Urgency
 from safecampus.leads.errors import LeadError
@@ -42,7 +42,12 @@ class LeadCategorySerializer(serializers.ModelSerializer):
 
 
 class LeadSerializer(serializers.ModelSerializer):
-    """A lead without its reporter: name, contact and anonymity are never serialised."""
+    """A lead without its reporter: name, contact and anonymity are never serialised.
+
+    ``persons_involved`` and ``victims`` are written as given and read masked
+    (``persons.persons_mask``), except for the leads whose ids the view lists in the
+    context's ``names_shown`` after an audited reveal to one of their handlers.
+    """
 
     category = serializers.CharField(source="category.code", read_only=True)
     school = serializers.CharField(source="school.code", read_only=True, allow_null=True)
@@ -73,6 +78,13 @@ class LeadSerializer(serializers.ModelSerializer):
             "created_at",
             "closed_at",
         ]
+        extra_kwargs = {name: {"help_text": persons.NAMES_HELP} for name in persons.PERSON_FIELDS}
+
+    def to_representation(self, instance: Lead) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.pk not in self.context.get("names_shown", ()):
+            data.update(persons.persons_masked(instance))
+        return data
 
 
 class LeadListAPIView(generics.ListAPIView):
@@ -89,6 +101,9 @@ class LeadListAPIView(generics.ListAPIView):
 
 
 class LeadDetailAPIView(generics.RetrieveAPIView):
+    """One lead; its handlers read the persons' names in full, each read audited
+    (``leads.lead.persons_viewed``), everyone else the mask."""
+
     access = READERS
     permission_classes = [HasAccess]
     serializer_class = LeadSerializer
@@ -97,6 +112,15 @@ class LeadDetailAPIView(generics.RetrieveAPIView):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return lead_list(user=self.request.user)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        lead = self.get_object()
+        shown: set[int] = set()
+        if persons.may_see_persons(request.user, lead):
+            persons.lead_persons_reveal(actor=request.user, lead=lead, request=request)
+            shown.add(lead.pk)
+        context = {**self.get_serializer_context(), "names_shown": shown}
+        return Response(LeadSerializer(lead, context=context).data)
 
 
 class LeadCategoryListAPIView(generics.ListAPIView):

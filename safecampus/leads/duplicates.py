@@ -5,6 +5,9 @@ the database and says in words why each candidate was proposed. The pool is
 bounded however many leads a school has: only leads reported (or said to have
 happened) within ``WINDOW`` of this one, at the same school or with no school
 named, the nearest in time first, at most ``MAX_POOL`` of them.
+
+The persons' names take no part in the scoring and are never loaded here (so never
+decrypted): the proposals compare description, school, place and time only.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from safecampus.attachments.selectors import attachment_list
 from safecampus.leads.choices import TRIAGE_ROLES, LeadStatus
 from safecampus.leads.merging import MERGEABLE, NOT_A_TARGET
 from safecampus.leads.models import Lead
+from safecampus.leads.persons import PERSON_FIELDS
 from safecampus.leads.similarity import (
     LeadSketch,
     normalise,
@@ -133,7 +137,11 @@ def duplicate_candidates(*, user: Any, lead: Lead, limit: int = 5) -> list[Candi
     )
     if not proposed:
         return []
-    shown = Lead.objects.select_related("school").in_bulk([pk for pk, _score in proposed])
+    shown = (
+        Lead.objects.select_related("school")
+        .defer(*PERSON_FIELDS)
+        .in_bulk([pk for pk, _score in proposed])
+    )
     return [(shown[pk], score, _reasons(lead, shown[pk])) for pk, score in proposed]
 
 
@@ -143,7 +151,7 @@ def merged_leads(*, user: Any, lead: Lead) -> list[Lead]:
     found: list[Lead] = []
     frontier = [lead.pk]
     seen = {lead.pk}
-    visible = Lead.objects.visible_to(user).select_related("school")
+    visible = Lead.objects.visible_to(user).select_related("school").defer(*PERSON_FIELDS)
     while frontier and len(found) < MAX_POOL:
         step = list(visible.filter(merged_into__in=frontier).exclude(pk__in=seen))
         seen.update(other.pk for other in step)

@@ -89,7 +89,9 @@ class Lead(CaseModel):
 
     Scope is the kernel's: the bureau sees every lead, a school the leads it reported or
     that were assigned to it, an agency those transferred to it. The reporter's name and
-    contact are encrypted and never shown to schools or agencies.
+    contact are encrypted and never shown to schools or agencies. The persons involved and
+    the victims are encrypted too, and shown in full only to the lead's handlers
+    (``persons.may_see_persons``), each view audited.
     """
 
     workflow: ClassVar[Workflow] = LEAD_WORKFLOW
@@ -128,8 +130,9 @@ class Lead(CaseModel):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     occurred_at = models.DateTimeField(_("when it happened"), null=True, blank=True)
-    persons_involved = models.TextField(_("persons involved"), blank=True)
-    victims = models.TextField(_("victims"), blank=True)
+    # Names of pupils, often minors: encrypted, masked outside the lead's handlers (persons.py).
+    persons_involved = EncryptedTextField(_("persons involved"), blank=True)
+    victims = EncryptedTextField(_("victims"), blank=True)
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )

@@ -30,6 +30,7 @@ urlpatterns = [
         name="transfer_action",
     ),
     path("<int:lead_id>/reveal/", views_reveal.RevealView.as_view(), name="reveal"),
+    path("<int:lead_id>/names/", views_reveal.PersonsRevealView.as_view(), name="names"),
     path("<int:lead_id>/messages/", views.ReporterMessageView.as_view(), name="message_reporter"),
     path("<int:lead_id>/dual-reports/", views.DualReportAddView.as_view(), name="dual_report_add"),
 ]

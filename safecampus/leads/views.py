@@ -23,7 +23,7 @@ from safecampus.cases.services import deadline_label
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import ConflictError, DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
-from safecampus.leads import feedback, portal, reveal, services
+from safecampus.leads import feedback, persons, portal, reveal, services
 from safecampus.leads.choices import HANDLER_ROLES, TRIAGE_ROLES, LeadStatus
 from safecampus.leads.duplicates import merge_panel
 from safecampus.leads.errors import LeadError
@@ -57,7 +57,7 @@ class LeadListView(AccessMixin, View):
         filters = form.cleaned_data if form.is_valid() else {}
         leads = lead_list(
             user=request.user, **{k: v for k, v in filters.items() if v not in ("", None)}
-        )
+        ).defer(*persons.PERSON_FIELDS)  # the ledger never shows them: never decrypted
         page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
         context = {
             "form": form,
@@ -86,8 +86,11 @@ def _detail(
     dual_form: Any = None,
     message_form: Any = None,
     identity: dict[str, str] | None = None,
+    names: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The lead's page; ``names`` are the persons' names in full, only right after an
+    audited reveal (``persons.lead_persons_reveal``), otherwise the page shows the mask."""
     user = request.user
     deadlines = list(deadline_list(user=user, case=lead))
     for deadline in deadlines:
@@ -122,6 +125,9 @@ def _detail(
         "merge": merge_panel(user=user, lead=lead),
         "error": error,
         "identity": identity,
+        "names": names or persons.persons_masked(lead),
+        "names_shown": names is not None,
+        "may_see_names": persons.may_see_persons(user, lead),
         "reveal": {
             "may_request": reveal.can_request(user),
             "active": reveal.reveal_active(actor=user, lead=lead),

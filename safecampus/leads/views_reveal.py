@@ -1,4 +1,5 @@
-"""The two-person reveal of a lead's reporter, from the lead's page."""
+"""From the lead's page: the two-person reveal of its reporter, and its handlers' audited view
+of the names of the people in it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.views import View
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest
-from safecampus.leads import reveal
+from safecampus.leads import persons, reveal
 from safecampus.leads.views import _detail, _lead
 
 
@@ -58,3 +59,22 @@ class RevealView(AccessMixin, View):
             return _detail(request, lead, error=str(error.message), status=error.status_code)
         messages.success(request, done)
         return redirect("leads:detail", lead_id=lead_id)
+
+
+class PersonsRevealView(AccessMixin, View):
+    """A handler of the lead asks to see the names of the people in it; the page answers
+    directly with them (never redirected, never cached) and the view is audited. Anyone
+    else gets the page with the mask and the reason, and nothing is recorded as shown."""
+
+    access = Access.for_roles(persons.PERSON_ROLES)
+    http_method_names = ["post"]
+
+    def post(self, request: AuthedRequest, lead_id: int) -> HttpResponse:
+        lead = _lead(request, lead_id)
+        try:
+            names = persons.lead_persons_reveal(actor=request.user, lead=lead, request=request)
+        except DomainError as error:
+            return _detail(request, lead, error=str(error.message), status=error.status_code)
+        response = _detail(request, lead, names=names)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -59,11 +59,19 @@ def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
 def ledger_queryset(leads: QuerySet[Lead], *, now: datetime) -> QuerySet[Lead]:
     """``leads`` with everything a ledger row reads, in a fixed number of queries per chunk.
 
-    The reporter's fields are deferred: they are never decrypted on the way to a file.
+    The reporter's fields and the persons' names are deferred: they are never decrypted
+    on the way to a file, and no ledger column carries them.
     """
     return (
         leads.select_related("category__parent", "school", "assignee_unit")
-        .defer("reporter_name", "reporter_contact", "reporter_contact_hash", "receipt_digest")
+        .defer(
+            "reporter_name",
+            "reporter_contact",
+            "reporter_contact_hash",
+            "receipt_digest",
+            "persons_involved",
+            "victims",
+        )
         .prefetch_related(
             Prefetch(
                 "dual_reports",
