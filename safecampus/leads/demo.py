@@ -41,6 +41,15 @@ STORIES = [
     ("other", "校门口交通秩序混乱，有人驾驶无牌摩托车冲撞学生队伍。", "校门口路段"),
 ]
 
+#: Who was involved and who was hurt, by turns: invented names (so the ledger shows the mask
+#: "2 people, names hidden" and a handler's page the names), free text, or nothing.
+PEOPLE = [
+    ("张小明、李小华", "王小红"),
+    ("两名社会青年，约二十岁，骑电动车", "初一学生若干"),
+    ("", ""),
+    ("陈某某", "初二（3）班一名男生"),
+]
+
 #: How far each demo lead gets: (share of leads, the steps to take).
 PLANS = [
     (3, ()),
@@ -131,11 +140,17 @@ def demo_leads_seed(*, count: int = 40, seed: int = 20261129) -> int:
     plans = [steps for share, steps in PLANS for _ in range(share)]
     for index in range(count):
         code, story, place = STORIES[index % len(STORIES)]
+        involved, victims = PEOPLE[index % len(PEOPLE)]
         school = schools[index % len(schools)] if schools else None
         with transaction.atomic():
             if index % 3 == 0:
                 lead, _receipt = portal.lead_submit_public(
-                    category=categories[code], description=story, school=school, place=place
+                    category=categories[code],
+                    description=story,
+                    school=school,
+                    place=place,
+                    persons_involved=involved,
+                    victims=victims,
                 )
             else:
                 lead = services.lead_report(
@@ -144,6 +159,8 @@ def demo_leads_seed(*, count: int = 40, seed: int = 20261129) -> int:
                     description=story,
                     place=place,
                     school=school,
+                    persons_involved=involved,
+                    victims=victims,
                     urgency=rng.choice([Urgency.NORMAL, Urgency.NORMAL, Urgency.URGENT]),
                     reporter_name="演示举报人" if index % 2 else "",
                     reporter_contact="13800000000" if index % 2 else "",

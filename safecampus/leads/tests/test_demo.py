@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from safecampus.audit.services import audit_verify
@@ -28,5 +29,15 @@ def test_demo_leads_walk_the_workflow_and_are_made_once(categories):
         first = CaseEvent.objects.for_case(lead).order_by("at").first()
         assert abs((first.at - lead.created_at).total_seconds()) < 5
     assert audit_verify().ok
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT persons_involved FROM leads_lead WHERE persons_involved <> ''")
+        stored = [value for (value,) in cursor.fetchall()]
+    assert len(stored) == 16 and all(value.startswith("enc1:") for value in stored)
+    assert {lead.persons_involved for lead in Lead.objects.all()} == {
+        "张小明、李小华",
+        "两名社会青年，约二十岁，骑电动车",
+        "",
+        "陈某某",
+    }
     call_command("seed_demo_leads", stdout=StringIO())
     assert Lead.objects.count() == 21
