@@ -83,10 +83,9 @@ def may_see_persons(user: Any, lead: Lead) -> bool:
         return True
     if lead.assignee_unit_id and scope.has_role(Role.SCHOOL_OFFICER, unit_id=lead.assignee_unit_id):
         return True
-    agencies = [u for u in scope.agency_unit_ids if scope.has_role(Role.PARTNER_LIAISON, unit_id=u)]
-    if not agencies:
+    if not scope.agency_unit_ids:  # the units where the user is a partner liaison
         return False
-    transfers = Transfer.objects.for_case(lead).filter(to_unit_id__in=agencies)
+    transfers = Transfer.objects.for_case(lead).filter(to_unit_id__in=scope.agency_unit_ids)
     return transfers.exclude(status=TransferStatus.RETURNED).exists()
 
 

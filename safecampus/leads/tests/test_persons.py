@@ -38,7 +38,9 @@ VIEWED = "leads.lead.persons_viewed"
 
 
 def _reveals():
-    return list(AuditEvent.objects.filter(action=VIEWED).values_list("actor_id", "object_id"))
+    return list(
+        AuditEvent.objects.filter(action=VIEWED).order_by("id").values_list("actor_id", "object_id")
+    )
 
 
 def _plaintext_tables() -> dict[str, list[str]]:
@@ -232,6 +234,46 @@ def test_permission_matrix_of_who_sees_the_names(
     users = {name: request.getfixturevalue(name) for name in PEOPLE}
     seeing = {name for name, user in users.items() if may_see_persons(user, named_lead)}
     assert seeing == HANDLERS[stage]
+
+
+#: What asking for the names on the lead's page answers, by stage and person: 200 with the
+#: names, 403 (no role that can handle a lead, or not this lead's handler), 404 (not seen).
+PAGE = {
+    "received": {"safety_officer": 200, "officer_a": 404, "officer_b": 404, "police_liaison": 404},
+    "assigned": {"safety_officer": 200, "officer_a": 200, "officer_b": 404, "police_liaison": 404},
+    "transferred": {
+        "safety_officer": 200,
+        "officer_a": 404,
+        "officer_b": 404,
+        "police_liaison": 200,
+    },
+    "returned": {"safety_officer": 200, "officer_a": 404, "officer_b": 404, "police_liaison": 403},
+}
+NO_HANDLER_ROLE = ("leader", "staff", "inspector", "principal_a", "teacher_a", "auditor")
+
+
+@pytest.mark.parametrize("stage", list(PAGE))
+def test_permission_matrix_of_the_names_on_the_lead_page(
+    client, request, stage, named_lead, district, safety_officer, police_liaison
+):
+    _stage(stage, named_lead, district, safety_officer, police_liaison)
+    expected = PAGE[stage] | dict.fromkeys(NO_HANDLER_ROLE, 403)
+    answered, revealed = {}, []
+    for name in PEOPLE:
+        user = request.getfixturevalue(name)
+        login(client, user)
+        before = len(_reveals())
+        response = client.post(f"/leads/{named_lead.pk}/names/")
+        answered[name] = response.status_code
+        body = response.content.decode()
+        if response.status_code == 200:
+            assert _names_on(response) == (INVOLVED, VICTIM)
+            revealed.append(name)
+        else:
+            assert not any(n in body for n in NAMES), name
+        assert len(_reveals()) == before + (response.status_code == 200)
+    assert answered == expected
+    assert [row[0] for row in _reveals()] == [request.getfixturevalue(name).pk for name in revealed]
 
 
 def test_a_school_that_reported_but_was_not_given_the_lead_sees_the_mask(
