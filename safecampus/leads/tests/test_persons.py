@@ -17,6 +17,7 @@ from safecampus.audit.models import AuditEvent
 from safecampus.cases.errors import CasePermissionDenied
 from safecampus.cases.models import CaseEvent, Transfer
 from safecampus.core import crypto
+from safecampus.core.tests.test_rotate_field_keys import new_key, rotate
 from safecampus.leads.feedback import lead_transfer_act
 from safecampus.leads.models import Lead
 from safecampus.leads.persons import lead_persons_reveal, may_see_persons, persons_mask
@@ -161,6 +162,18 @@ def test_the_migration_encrypts_existing_rows_and_its_reverse_restores_them(
             "SELECT persons_involved, victims FROM leads_lead WHERE id = %s", [named_lead.pk]
         )
         assert cursor.fetchone() == (INVOLVED, VICTIM)
+
+
+def test_key_rotation_reseals_the_names(settings, report_lead):
+    lead = report_lead(persons_involved=INVOLVED, victims=VICTIM)
+    settings.FIELD_ENCRYPTION_KEYS = [new_key("new"), *settings.FIELD_ENCRYPTION_KEYS]
+    assert "leads.Lead.persons_involved: 1 re-sealed" in rotate()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT persons_involved, victims FROM leads_lead WHERE id = %s", [lead.pk])
+        tokens = cursor.fetchone()
+    assert [crypto.token_key_id(token) for token in tokens] == ["new", "new"]
+    lead.refresh_from_db()
+    assert (lead.persons_involved, lead.victims) == (INVOLVED, VICTIM)
 
 
 # --- who is a handler -------------------------------------------------------------------
