@@ -12,12 +12,8 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
-import os
 import re
-import shutil
 import socket
-import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bench import web
-from tests.test_portal_concurrency import _drop_postgres, _fresh_postgres
+from tests.live_gunicorn import live_gunicorn
 
 IO_ALARM = """<?xml version="1.0" encoding="UTF-8"?>
 <EventNotificationAlert version="2.0" xmlns="http://www.isapi.org/ver20/XMLSchema">
@@ -51,42 +47,15 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    var = tempfile.mkdtemp(prefix="sc-gunicorn-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env |= {
-        "SAFECAMPUS_VAR_DIR": var,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "SAFECAMPUS_TEST_APPS": "0",
-    }
-    server_url = env.pop("DATABASE_URL", "")
-    database = ""
-    if server_url.startswith(("postgres://", "postgresql://")):
-        env["DATABASE_URL"], database = _fresh_postgres(server_url)
-    process = None
-    try:
-        web.manage(env, "migrate", "--noinput")
+    added: dict[str, str] = {}
+
+    def device(env: dict[str, str]) -> None:
         web.manage(env, "seed_demo", "--schools", "1", "--quiet", "--no-devices")
-        device = "--school XB-001 --kind panic_button --name 门卫室报警 --protocol hikvision"
-        added = json.loads(web.manage(env, "device_add", *device.split()))
-        port = web.free_port()
-        # No --config: gunicorn finds the repository's gunicorn.conf.py by itself.
-        process = subprocess.Popen(
-            [
-                *(web.PY, "-m", "gunicorn", "config.wsgi:application"),
-                *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"),
-            ],
-            cwd=web.ROOT,
-            env=env,
-        )
-        web.wait_until_up(port)
+        args = "--school XB-001 --kind panic_button --name 门卫室报警 --protocol hikvision"
+        added.update(json.loads(web.manage(env, "device_add", *args.split())))
+
+    with live_gunicorn("sc-gunicorn", prepare=device) as (port, env):
         yield Server(port, env, added["code"], added["secret"])
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=20)
-        if database:
-            _drop_postgres(server_url, database)
-        shutil.rmtree(var, ignore_errors=True)
 
 
 def _request(
