@@ -23,3 +23,8 @@ def _default_headers_without_server(self: wsgi.Response) -> list[str]:
 
 
 wsgi.Response.default_headers = _default_headers_without_server  # type: ignore[method-assign]
+
+# gunicorn 25+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl), so
+# the gunicorn of a test or a benchmark would take over the one `make run` started. Nothing
+# here uses `gunicornc`; restarts go through signals (SIGHUP, SIGTERM) as before.
+control_socket_disable = True
