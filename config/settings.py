@@ -191,6 +191,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=SAFECAMPUS_RULES["login_lockout_minutes"].
 AXES_LOCKOUT_PARAMETERS = ["username"]  # per account, so a proxy address never locks a school out
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "safecampus.accounts.views.lockout_response"
+# A user with an authenticator app signs in past the lock with password and code, and the
+# lock stays for whoever failed (safecampus/accounts/lockout.py).
+AXES_HANDLER = "safecampus.accounts.lockout.LockoutHandler"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
@@ -267,12 +270,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Mail ---
+# Development writes each message to a file under var/mail/ (nothing leaves the machine and
+# the console stays readable); production sends by SMTP. Tests see mail in memory (locmem).
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PROD
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.filebased.EmailBackend",
 )
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "safecampus@localhost")
 
 # --- API ---

@@ -20,21 +20,20 @@ import http.client
 import json
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 import pytest
 
 from bench import web
 from safecampus.leads.challenge import challenge_solve
+from tests.live_gunicorn import live_gunicorn
 
 SECONDS = float(os.environ.get("PORTAL_CONCURRENCY_SECONDS", "30"))
 REPORTERS = int(os.environ.get("PORTAL_CONCURRENCY_REPORTERS", "20"))
@@ -165,62 +164,13 @@ def _reporter(port: int, tally: Tally, use_form: bool, deadline: float) -> None:
             tally.saw("exception", 0, repr(exc))
 
 
-def _on_server(url: str, database: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
-
-
-def _fresh_postgres(url: str) -> tuple[str, str]:
-    """A new empty database on the server ``url`` names (which need not exist itself)."""
-    import psycopg
-
-    name = f"sc_portal_conc_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_on_server(url, "postgres"), autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return _on_server(url, name), name
-
-
-def _drop_postgres(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_on_server(url, "postgres"), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[int, dict[str, str]]]:
-    var = tempfile.mkdtemp(prefix="sc-portal-concurrency-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env |= RULES | {
-        "SAFECAMPUS_VAR_DIR": var,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "SAFECAMPUS_TEST_APPS": "0",
-    }
-    server_url = env.pop("DATABASE_URL", "")
-    database = ""
-    if server_url.startswith(("postgres://", "postgresql://")):
-        env["DATABASE_URL"], database = _fresh_postgres(server_url)
-    process = None
-    try:
-        web.manage(env, "migrate", "--noinput")
+    def demo(env: dict[str, str]) -> None:
         web.manage(env, "seed_demo", "--schools", "3", "--quiet")
-        port = web.free_port()
-        process = subprocess.Popen(
-            [
-                *(web.PY, "-m", "gunicorn", "config.wsgi:application"),
-                *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"),
-            ],
-            cwd=web.ROOT,
-            env=env,
-        )
-        web.wait_until_up(port)
-        yield port, env
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=20)
-        if database:
-            _drop_postgres(server_url, database)
-        shutil.rmtree(var, ignore_errors=True)
+
+    with live_gunicorn("sc-portal-concurrency", extra_env=RULES, prepare=demo) as served:
+        yield served
 
 
 def _check_database(env: dict[str, str], receipts: dict[str, str]) -> dict:

@@ -21,5 +21,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         # In the order roles are declared (rank), translated; the navigation's cache key too.
         "role_labels": [role.label for role in Role if role in roles],
         "nav_key": ",".join(sorted(roles)),
-        "stream_url": settings.STREAM_URL,
+        # Only a full sign-in opens the live stream: the stream refuses a session whose
+        # second factor is still pending, and the page would retry every few seconds.
+        "stream_url": settings.STREAM_URL if _fully_signed_in(user) else "",
     }
+
+
+def _fully_signed_in(user: Any) -> bool:
+    return not user.needs_second_factor or bool(getattr(user, "is_verified", lambda: False)())

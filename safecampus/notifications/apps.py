@@ -6,6 +6,7 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
+        from safecampus.notifications import checks  # noqa: F401  (registers the deploy check)
         from safecampus.notifications.live import InboxSource
         from safecampus.stream.broker import USER_CHANNEL_PREFIX, register_source
 

@@ -19,6 +19,7 @@ class OutboxStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed, will retry")
     DEAD = "dead", _("Given up")
+    SUPPRESSED = "suppressed", _("Not sent (suppressed)")
 
 
 #: Rows a worker may claim once ``next_attempt_at`` has passed.

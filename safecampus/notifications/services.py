@@ -16,7 +16,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -100,12 +102,31 @@ def notify(
         "created_at": now.isoformat(),
     }
     outbox = [*_emails(people, title, body, url), *_webhook_calls(verb, unit_id, event)]
+    suppressed = _suppressed.get()
+    for message in outbox if suppressed else ():
+        message.status, message.last_error = OutboxStatus.SUPPRESSED, suppressed
     OutboxMessage.objects.bulk_create(outbox)
-    if outbox:
+    if outbox and not suppressed:
         transaction.on_commit(lambda: _enqueue_delivery(), robust=True)
     if notifications:
         transaction.on_commit(lambda: publish_notifications(notifications), robust=True)
     return notifications
+
+
+#: The reason of the outbox rows written inside ``outbox_suppressed``; empty outside it.
+_suppressed: ContextVar[str] = ContextVar("outbox_suppressed", default="")
+
+
+@contextmanager
+def outbox_suppressed(reason: str) -> Iterator[None]:
+    """Inside, ``notify`` keeps the e-mails and webhook calls it writes in the outbox as
+    ``suppressed`` with ``reason``: never sent, and visibly so. In-app notifications are
+    unchanged. For demo data, whose recipients are made up."""
+    token = _suppressed.set(reason[:500])
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
 
 
 def _enqueue_delivery() -> None:

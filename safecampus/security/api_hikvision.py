@@ -3,11 +3,10 @@ camera, NVR or access controller is given as its "alarm host / HTTP listening" s
 
 A device proves who it is with ``Authorization: Device <code>:<secret>`` like any other,
 or — since Hikvision devices can only send those — HTTP Basic or HTTP Digest (RFC 7616,
-MD5, ``qop=auth``) with the device code as user name and its secret as password. The code
-in the path must be the credential's. Digest nonces are stateless: a timestamp and the
-device code signed with the server's key, valid for ``NONCE_SECONDS``; an expired one is
-answered ``stale=true`` so the device retries at once. The server checks the response
-against the HA1 the core stores encrypted at registration (``device_digest_ha1``).
+MD5, ``qop=auth``, ``security.digest``) with the device code as user name and its secret as
+password. The code in the path must be the credential's. A Digest answer is accepted once
+(each nonce count once, growing); a replayed one gets 401 and a fresh challenge, an expired
+nonce 401 with ``stale=true`` so the device retries at once.
 
 Answers are ISAPI ``ResponseStatus`` documents (JSON when the device posted JSON): 200
 once the events are stored (or were already), 400 with the reason for a refused body, 401
@@ -19,17 +18,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
-import re
-import time
 from typing import Any
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -37,20 +30,11 @@ from django.views.decorators.csrf import csrf_exempt
 from safecampus.core.access import Access, AccessMixin
 from safecampus.security.adapters.hikvision import MAX_BODY_BYTES, IsapiError, parse_isapi
 from safecampus.security.api_ingest import device_from_header, read_body
-from safecampus.security.ingest import (
-    DIGEST_REALM,
-    Device,
-    device_authenticate,
-    device_digest_ha1,
-    device_seen,
-    ingest_events,
-)
+from safecampus.security.digest import DigestRefused, digest_authenticate, digest_challenge
+from safecampus.security.ingest import Device, device_authenticate, device_seen, ingest_events
 
 SOURCE = "hikvision"
-NONCE_SECONDS = 300
-NONCE_SALT = "safecampus.security.hikvision.digest-nonce"
 ISAPI_NS = "http://www.isapi.org/ver20/XMLSchema"
-_DIGEST_PARAM = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))')
 
 #: HTTP status -> ISAPI statusCode, statusString, subStatusCode.
 _ISAPI_STATUS = {
@@ -112,7 +96,12 @@ def _authenticate(request: HttpRequest, code: str) -> Device:
     elif scheme == "basic":
         device = _basic(header, code)
     elif scheme == "digest":
-        device = _digest(request, header, code)
+        try:
+            device = digest_authenticate(request, header.partition(" ")[2], code)
+        except DigestRefused as refused:
+            raise _Refused(
+                403 if refused.wrong_device else 401, refused.reason, stale=refused.stale
+            ) from None
     else:
         raise _Refused(401, "a device credential is required (Device, Basic or Digest)")
     if device is None:
@@ -133,73 +122,6 @@ def _basic(header: str, code: str) -> Device | None:
     if username != code:
         raise _Refused(403, "the user name must be the device code in the path")
     return device_authenticate(username, secret)
-
-
-def _digest(request: HttpRequest, header: str, code: str) -> Device | None:
-    """RFC 7616 with MD5 and ``qop=auth``: the response proves the secret without sending it."""
-    params = {
-        name.lower(): quoted if quoted is not None else bare
-        for name, quoted, bare in (
-            (m.group(1), m.group(2), m.group(3))
-            for m in _DIGEST_PARAM.finditer(header.partition(" ")[2])
-        )
-    }
-    needed = ("username", "realm", "nonce", "uri", "response", "qop", "nc", "cnonce")
-    if any(not params.get(name) for name in needed):
-        return None
-    if params["username"] != code:
-        raise _Refused(403, "the user name must be the device code in the path")
-    if params["realm"] != DIGEST_REALM or params["qop"] != "auth":
-        return None
-    if params.get("algorithm", "MD5").upper() != "MD5" or not _same_uri(request, params["uri"]):
-        return None
-    if not _nonce_valid(params["nonce"], code):
-        stale = _nonce_signed(params["nonce"], code)
-        raise _Refused(401, "the Digest nonce is expired or not ours", stale=stale)
-    device = Device.objects.filter(code=code, enabled=True).select_related("school").first()
-    ha1 = device_digest_ha1(device) if device is not None else None
-    if device is None or not ha1:
-        return None
-    ha2 = _md5(f"{request.method}:{params['uri']}")
-    expected = _md5(":".join((ha1, params["nonce"], params["nc"], params["cnonce"], "auth", ha2)))
-    given = params["response"].lower().encode("utf-8", "replace")
-    return device if hmac.compare_digest(expected.encode(), given) else None
-
-
-def _same_uri(request: HttpRequest, uri: str) -> bool:
-    if uri == request.get_full_path():
-        return True
-    try:
-        return urlsplit(uri).path == request.path
-    except ValueError:
-        return False
-
-
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
-
-
-def _nonce_new(code: str) -> str:
-    stamp = f"{int(time.time()):x}"
-    return f"{stamp}.{salted_hmac(NONCE_SALT, f'{stamp}:{code}').hexdigest()[:32]}"
-
-
-def _nonce_signed(nonce: str, code: str) -> bool:
-    stamp, _, mac = nonce.partition(".")
-    if not 0 < len(stamp) <= 16:
-        return False
-    expected = salted_hmac(NONCE_SALT, f"{stamp}:{code}").hexdigest()[:32]
-    return hmac.compare_digest(mac.encode("utf-8", "replace"), expected.encode())
-
-
-def _nonce_valid(nonce: str, code: str) -> bool:
-    if not _nonce_signed(nonce, code):
-        return False
-    try:
-        issued = int(nonce.partition(".")[0], 16)
-    except ValueError:
-        return False
-    return 0 <= time.time() - issued <= NONCE_SECONDS
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -229,11 +151,7 @@ def _answer(
             content_type='application/xml; charset="UTF-8"',
         )
     if status == 401:
-        stale_flag = ", stale=true" if stale else ""
-        response["WWW-Authenticate"] = (
-            f'Digest realm="{DIGEST_REALM}", qop="auth", algorithm=MD5, '
-            f'nonce="{_nonce_new(device_code)}"{stale_flag}'
-        )
+        response["WWW-Authenticate"] = digest_challenge(device_code, stale=stale)
     return response
 
 

@@ -227,3 +227,24 @@ class Alert(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status != AlertStatus.DISPOSED
+
+
+class DigestNonce(models.Model):
+    """An HTTP Digest nonce a device has answered, with the highest nonce count (``nc``)
+    accepted for it, so that one ``Authorization`` header is accepted once (RFC 7616 §5.1).
+
+    Every web worker and process shares this table: a count is accepted only by the one
+    conditional update that raises ``last_nc``, which two requests cannot both win. A row
+    is useless once its nonce has expired (``expires_at``) and is purged.
+    """
+
+    nonce = models.CharField(max_length=80, primary_key=True)
+    last_nc = models.PositiveBigIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("Digest nonce")
+        verbose_name_plural = _("Digest nonces")
+
+    def __str__(self) -> str:
+        return f"{self.nonce} nc={self.last_nc}"

@@ -6,9 +6,10 @@ from django.core import mail
 from django.db import transaction
 from huey.contrib.djhuey import HUEY
 
+from safecampus.notifications.checks import check_site_url
 from safecampus.notifications.choices import Channel, OutboxStatus
 from safecampus.notifications.models import Notification, OutboxMessage
-from safecampus.notifications.services import notify
+from safecampus.notifications.services import notify, outbox_deliver, outbox_suppressed
 from safecampus.notifications.tests.factories import WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +114,49 @@ def test_the_object_names_itself_and_its_unit(district, officer_a):
     assert notification.object_type == "organizations.school"
     assert notification.object_id == str(district.school_a.pk)
     assert notification.unit_id == district.school_a.pk
+
+
+def test_inside_outbox_suppressed_nothing_leaves_and_the_rows_say_why(
+    district, officer_a, endpoints, webhook_server, django_capture_on_commit_callbacks
+):
+    officer_a.email = "li@xb001.example.cn"
+    officer_a.save()
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        outbox_suppressed("Demo data: never sent."),
+    ):
+        created = notify(
+            recipients=[officer_a],
+            verb=VERB,
+            title="演示",
+            url="/cases/7/",
+            unit_id=district.school_a.pk,
+        )
+    assert [n.recipient for n in created] == [officer_a]  # the inbox is the demo's to show
+    assert len(callbacks) == 1  # the live announcement only; no delivery is queued
+    rows = OutboxMessage.objects.order_by("channel")
+    assert [(m.channel, m.status, m.last_error, m.attempts) for m in rows] == [
+        (Channel.EMAIL, OutboxStatus.SUPPRESSED, "Demo data: never sent.", 0),
+        (Channel.WEBHOOK, OutboxStatus.SUPPRESSED, "Demo data: never sent.", 0),
+    ]
+    assert outbox_deliver().sent == 0
+    assert mail.outbox == [] and webhook_server.requests == []
+    # outside the block, notify sends as always
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[officer_a], verb=VERB, title="真实", unit_id=district.school_a.pk)
+    assert [m.subject for m in mail.outbox] == ["真实"]
+
+
+@pytest.mark.parametrize(
+    "site_url,warned",
+    [
+        ("https://safecampus.example.edu.cn", False),
+        ("http://10.2.3.4:8080", False),
+        ("", True),
+        ("safecampus.example.edu.cn", True),
+        ("https://safecampus.example.edu.cn/app", True),
+    ],
+)
+def test_the_deploy_check_wants_an_absolute_site_url(settings, site_url, warned):
+    settings.SITE_URL = site_url
+    assert [m.id for m in check_site_url()] == (["notifications.W001"] if warned else [])

@@ -7,17 +7,20 @@ import base64
 import hashlib
 import io
 import re
+import threading
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 from safecampus.attachments.models import Attachment
 from safecampus.security.adapters.hikvision import DEVICE_TZ
-from safecampus.security.models import Alert, Device, DeviceEvent
+from safecampus.security.models import Alert, Device, DeviceEvent, DigestNonce
 from safecampus.security.services import device_register
 from safecampus.security.tests.test_hikvision import BOUNDARY, FORM, JSON, XML, fixture, part
 
@@ -223,12 +226,19 @@ def _challenge(response) -> dict[str, str]:
     return dict(re.findall(r'(\w+)="?([^",]*)"?', header[len("Digest ") :]))
 
 
-def _digest(device: Device, challenge: dict, *, secret: str | None = None, path: str = "") -> str:
+def _digest(
+    device: Device,
+    challenge: dict,
+    *,
+    secret: str | None = None,
+    path: str = "",
+    nc: str = "00000001",
+) -> str:
     path = path or url(device)
     md5 = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731
     ha1 = md5(f"{device.code}:{challenge['realm']}:{secret or device.secret}")
     ha2 = md5(f"POST:{path}")
-    nc, cnonce = "00000001", "0a4f113b"
+    cnonce = "0a4f113b"
     response = md5(f"{ha1}:{challenge['nonce']}:{nc}:{cnonce}:auth:{ha2}")
     return (
         f'Digest username="{device.code}", realm="{challenge["realm"]}", '
@@ -299,6 +309,153 @@ def test_digest_with_odd_characters_is_refused_not_crashed(client, hik_camera, a
     for header in odd:
         response = client.post(url(hik_camera), body, content_type=XML, HTTP_AUTHORIZATION=header)
         assert response.status_code == 401, header
+
+
+# --- a Digest answer is accepted once ----------------------------------------------------------
+
+#: Ten seconds after the IO alarm fixture (10:02:33 Beijing time, a one-key alarm input).
+IO_TIME = datetime(2026, 3, 11, 10, 2, 43, tzinfo=DEVICE_TZ)
+
+
+def io_alarm(second: int) -> bytes:
+    """The IO alarm fixture at another second: another event, as an attacker would vary it."""
+    return fixture("io_alarm.xml").replace(b"10:02:33", f"10:02:{second:02d}".encode())
+
+
+def test_a_replayed_digest_header_is_refused_and_stores_nothing(client, hik_camera):
+    with time_machine.travel(IO_TIME, tick=False):
+        challenge = _challenge(client.post(url(hik_camera), b"", content_type=XML))
+        header = _digest(hik_camera, challenge)
+        first = client.post(
+            url(hik_camera), io_alarm(33), content_type=XML, HTTP_AUTHORIZATION=header
+        )
+        assert first.status_code == 200
+        alert = Alert.objects.get(device=hik_camera)
+        assert (DeviceEvent.objects.count(), alert.count) == (1, 1)
+        for second in (33, 34, 35):  # the same body again, and two new ones
+            replay = client.post(
+                url(hik_camera), io_alarm(second), content_type=XML, HTTP_AUTHORIZATION=header
+            )
+            assert replay.status_code == 401
+            assert error_message(replay) == "this Digest nonce count was already used"
+            fresh = _challenge(replay)
+            assert fresh["nonce"] != challenge["nonce"] and "stale" not in fresh
+    alert.refresh_from_db()
+    assert (DeviceEvent.objects.count(), Alert.objects.count(), alert.count) == (1, 1, 1)
+
+
+def test_the_nonce_count_must_grow_and_a_fresh_nonce_works(client, hik_camera):
+    with time_machine.travel(IO_TIME, tick=False):
+        challenge = _challenge(client.post(url(hik_camera), b"", content_type=XML))
+
+        def post(body: bytes, header: str) -> int:
+            return client.post(
+                url(hik_camera), body, content_type=XML, HTTP_AUTHORIZATION=header
+            ).status_code
+
+        assert post(io_alarm(33), _digest(hik_camera, challenge, nc="00000002")) == 200
+        assert post(io_alarm(34), _digest(hik_camera, challenge, nc="00000001")) == 401
+        assert post(io_alarm(35), _digest(hik_camera, challenge, nc="00000002")) == 401
+        assert post(io_alarm(36), _digest(hik_camera, challenge, nc="0000000a")) == 200
+        assert post(io_alarm(37), _digest(hik_camera, challenge, nc="0000000A")) == 401
+        assert post(io_alarm(38), _digest(hik_camera, challenge, nc="1")) == 401  # not 8 digits
+        fresh = _challenge(client.post(url(hik_camera), b"", content_type=XML))
+        assert post(io_alarm(39), _digest(hik_camera, fresh)) == 200
+    assert sorted(DeviceEvent.objects.values_list("occurred_at__second", flat=True)) == [
+        33,
+        36,
+        39,
+    ]
+
+
+def test_a_wrong_answer_does_not_spend_the_devices_nonce_count(client, hik_camera):
+    """Only a proven answer spends a count: a stranger guessing cannot lock the camera out."""
+    with time_machine.travel(IO_TIME, tick=False):
+        challenge = _challenge(client.post(url(hik_camera), b"", content_type=XML))
+        guess = _digest(hik_camera, challenge, secret="0" * 40)
+        for _ in range(3):
+            response = client.post(
+                url(hik_camera), io_alarm(33), content_type=XML, HTTP_AUTHORIZATION=guess
+            )
+            assert response.status_code == 401
+        assert not DigestNonce.objects.exists()
+        response = client.post(
+            url(hik_camera),
+            io_alarm(33),
+            content_type=XML,
+            HTTP_AUTHORIZATION=_digest(hik_camera, challenge),
+        )
+        assert response.status_code == 200
+
+
+def test_an_expired_nonce_is_stale_and_its_row_is_purged(client, hik_camera, hik_gate):
+    with time_machine.travel(IO_TIME, tick=False):
+        challenge = _challenge(client.post(url(hik_camera), b"", content_type=XML))
+        header = _digest(hik_camera, challenge)
+        assert (
+            client.post(url(hik_camera), io_alarm(33), content_type=XML, HTTP_AUTHORIZATION=header)
+        ).status_code == 200
+    assert list(DigestNonce.objects.values_list("nonce", flat=True)) == [challenge["nonce"]]
+    with time_machine.travel(IO_TIME + timedelta(seconds=301), tick=False):
+        late = client.post(
+            url(hik_camera),
+            io_alarm(34),
+            content_type=XML,
+            HTTP_AUTHORIZATION=_digest(hik_camera, challenge, nc="00000002"),
+        )
+        assert late.status_code == 401 and _challenge(late)["stale"] == "true"
+        # the next nonce stored (here the gate's) takes the expired row away
+        gate = _challenge(client.post(url(hik_gate), b"", content_type=XML))
+        assert (
+            client.post(
+                url(hik_gate),
+                io_alarm(40),
+                content_type=XML,
+                HTTP_AUTHORIZATION=_digest(hik_gate, gate),
+            )
+        ).status_code == 200
+    assert list(DigestNonce.objects.values_list("nonce", flat=True)) == [gate["nonce"]]
+    assert DeviceEvent.objects.filter(device=hik_camera).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite's in-memory test database locks whole tables between threads; "
+    "tests/test_gunicorn.py races two gunicorn workers on a real SQLite file instead",
+)
+def test_two_workers_with_the_same_header_let_exactly_one_through(hik_camera):
+    """Two requests with one header race on their own database connections, as two web
+    workers would: the database lets one of them win."""
+    with time_machine.travel(IO_TIME, tick=False):
+        challenge = _challenge(Client().post(url(hik_camera), b"", content_type=XML))
+        rounds, statuses = 5, []
+        for n in range(rounds):
+            header = _digest(hik_camera, challenge, nc=f"{n + 1:08x}")
+            statuses += _race(url(hik_camera), [io_alarm(33 + n), io_alarm(50 + n)], header)
+    assert sorted(statuses) == [200] * rounds + [401] * rounds
+    assert DeviceEvent.objects.count() == rounds
+    assert DigestNonce.objects.get().last_nc == rounds
+
+
+def _race(path: str, bodies: list[bytes], header: str) -> list[int]:
+    barrier = threading.Barrier(len(bodies))
+    statuses: list[int] = []
+
+    def worker(body: bytes) -> None:
+        try:
+            barrier.wait(timeout=10)
+            response = Client().post(path, body, content_type=XML, HTTP_AUTHORIZATION=header)
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return statuses
 
 
 # --- refused: credentials ---------------------------------------------------------------------

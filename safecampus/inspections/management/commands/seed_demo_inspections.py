@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from safecampus.cases.demo import demo_seeding
 from safecampus.inspections.demo import demo_inspections_seed
 
 
@@ -27,7 +28,9 @@ class Command(BaseCommand):
         if not 1 <= years <= 10:
             raise CommandError("--years must be between 1 and 10.")
         started = time.perf_counter()
-        stats = demo_inspections_seed(years=years, seed=seed, answers=False if no_answers else None)
+        with demo_seeding():
+            answers = False if no_answers else None
+            stats = demo_inspections_seed(years=years, seed=seed, answers=answers)
         self.stdout.write(
             f"Demo inspections: {stats.plans} plans, {stats.inspections} inspections, "
             f"{stats.hazards} hazards, {stats.notices} notices, {stats.answers} answers "

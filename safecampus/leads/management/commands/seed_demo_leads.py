@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from safecampus.cases.demo import demo_seeding
 from safecampus.leads.demo import demo_leads_seed
 
 
@@ -16,5 +17,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, count: int, **options: Any) -> None:
         if not 1 <= count <= 2000:
             raise CommandError("--count must be between 1 and 2000.")
-        created = demo_leads_seed(count=count)
+        with demo_seeding():
+            created = demo_leads_seed(count=count)
         self.stdout.write(f"Demo leads: {created} created.")

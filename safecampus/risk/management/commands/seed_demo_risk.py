@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from safecampus.cases.demo import demo_seeding
 from safecampus.risk.demo import demo_risk_seed
 
 
@@ -21,7 +22,8 @@ class Command(BaseCommand):
         if not 1 <= months <= 36:
             raise CommandError("--months must be between 1 and 36.")
         started = time.perf_counter()
-        stats = demo_risk_seed(months=months)
+        with demo_seeding():
+            stats = demo_risk_seed(months=months)
         self.stdout.write(
             f"Demo risk: {stats.profiles} profiles, {stats.items} register items, "
             f"{stats.months} months graded, notice issued: {stats.notice} "
