@@ -68,8 +68,12 @@ def row_hash(event: AuditEvent) -> str:
 
 
 def _seal(kind: str, fields: dict[str, Any]) -> str:
-    """Keyed hash of a head, permit or checkpoint; ``kind`` keeps one from passing for another."""
-    body = json.dumps({"kind": kind, **fields}, sort_keys=True, separators=(",", ":"))
+    """Keyed hash of a head, permit or checkpoint; ``kind`` keeps one from passing for another.
+
+    Plain ``name=value`` fields joined by a separator no value holds (ids, hex hashes, ISO
+    times): the head is sealed on every write, and this is a third of the cost of JSON.
+    """
+    body = "\x1f".join([kind, *(f"{name}={fields[name]}" for name in sorted(fields))])
     return hmac.new(settings.AUDIT_CHAIN_KEY.encode(), body.encode(), hashlib.sha256).hexdigest()
 
 

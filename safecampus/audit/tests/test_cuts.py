@@ -220,7 +220,7 @@ def test_an_older_signed_head_put_back_is_caught_by_the_external_checkpoint(
     assert err.getvalue().splitlines() == [
         f"row {events[-1].pk}: Rows at the end are missing: the checkpoint of {checkpoint['at']} "
         f"recorded row {events[-1].pk}, the trail ends at row {events[0].pk - 1}.",
-        "Audit chain BROKEN: 1 findings, 10 rows read. 1 external checkpoints compared.",
+        "Audit chain BROKEN: 1 finding, 10 rows read. 1 external checkpoint compared.",
     ]
 
 

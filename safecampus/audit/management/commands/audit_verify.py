@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from safecampus.audit.services import audit_verify
 
@@ -33,7 +34,11 @@ class Command(BaseCommand):
         report = audit_verify(checkpoint_file=path)
         compared = ""
         if path is not None:
-            compared = " " + _("%(n)s external checkpoints compared.") % {"n": report.checkpoints}
+            compared = " " + ngettext(
+                "%(n)s external checkpoint compared.",
+                "%(n)s external checkpoints compared.",
+                report.checkpoints,
+            ) % {"n": report.checkpoints}
         if report.ok:
             message = _("Audit chain intact: %(n)s rows verified.") % {"n": report.checked}
             self.stdout.write(self.style.SUCCESS(message + compared))
@@ -45,7 +50,11 @@ class Command(BaseCommand):
                 else _("trail")
             )
             self.stderr.write(f"{where}: {finding.message}")
-        summary = _("Audit chain BROKEN: %(n)s findings, %(rows)s rows read.") % {
+        summary = ngettext(
+            "Audit chain BROKEN: %(n)s finding, %(rows)s rows read.",
+            "Audit chain BROKEN: %(n)s findings, %(rows)s rows read.",
+            len(report.findings),
+        ) % {
             "n": len(report.findings),
             "rows": report.checked,
         }
