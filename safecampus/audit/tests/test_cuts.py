@@ -271,3 +271,13 @@ def test_the_command_lists_every_break(safety_officer):
         "trail: The chain head counts 8 rows, the trail holds 6.",
         "Audit chain BROKEN: 4 findings, 6 rows read.",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_throwaway_test_database_can_still_be_flushed(safety_officer):
+    """The flush after this test deletes rows and permits: the marker works where it should."""
+    start = timezone.now()
+    with time_machine.travel(start - timedelta(days=200), tick=False):
+        _rows(safety_officer, 2)
+    assert audit_purge(now=start) == 2
+    assert AuditPurgePermit.objects.count() == 1
