@@ -26,6 +26,8 @@ GENESIS = "0" * 64
 PURGED = "audit.trail.purged"
 HEAD_FORGED = "audit.chain.head_forged"
 HEAD_FIELDS = ("last_id", "last_hash", "count", "anchor_id", "anchor_hash")
+# Rounds of reading the rows appended while verifying; each is short, a steady writer is not.
+WALK_ROUNDS = 10
 
 logger = logging.getLogger(__name__)
 
@@ -340,6 +342,27 @@ def _permit_findings() -> list[Finding]:
     ]
 
 
+def _walk_to_head(walk: _Walk) -> AuditChainHead | None:
+    """Read every row, then the head as it stands once the walk has read all the rows it counts.
+
+    Writes go on while the trail is verified: rows appended during the walk are read (and
+    checked like the rest) rather than reported as a disagreement with a newer head. A row
+    and its head are committed together, so a head past the last row after a round that found
+    nothing new is a cut, not a race.
+    """
+    last_id, head = -1, None
+    for _round in range(WALK_ROUNDS):
+        newer = AuditEvent.objects.filter(id__gt=last_id).order_by("id")
+        for event in newer.iterator(chunk_size=2000):
+            walk.visit(event)
+        head = AuditChainHead.objects.filter(pk=1).first()
+        read_to = walk.last.pk if walk.last else 0
+        if head is None or head.last_id <= read_to or read_to == last_id:
+            break
+        last_id = read_to
+    return head
+
+
 def audit_verify(*, checkpoint_file: Path | None = None) -> ChainReport:
     """Walk the whole trail and report every break, not only the first.
 
@@ -349,10 +372,9 @@ def audit_verify(*, checkpoint_file: Path | None = None) -> ChainReport:
     written outside the database are compared too: rows they recorded must still be there.
     """
     walk = _Walk()
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        walk.visit(event)
+    head = _walk_to_head(walk)
     walk.check_start()
-    walk.check_head(AuditChainHead.objects.filter(pk=1).first())
+    walk.check_head(head)
     findings = [*walk.findings, *_permit_findings()]
     compared = 0
     if checkpoint_file is not None:
