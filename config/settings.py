@@ -346,6 +346,13 @@ LOGGING = {
 
 # Keyed hash of the audit chain: someone who can edit the database cannot re-seal it.
 AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", None if PROD else "dev-only-audit-chain-key")
+# The signed chain head, appended by the worker outside the database: a cut at the end that
+# rewinds the head can hide at most the rows since the last checkpoint. Best on a file system
+# the database's owner cannot rewrite (another host, or `chattr +a`).
+AUDIT_CHECKPOINT_FILE = Path(
+    env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit" / "checkpoints.jsonl"))
+)
+AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 5, minimum=1)
 # Lockout is per account on purpose (the issue asks for it): a whole school behind one
 # address must not be locked out by one pupil guessing. Address throttling is the proxy's job.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

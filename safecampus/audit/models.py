@@ -60,15 +60,21 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row that serialises appends and remembers where the chain starts and ends."""
+    """The single row that serialises appends and remembers where the chain starts and ends.
+
+    ``seal`` is a keyed hash of the other columns: without the audit key nobody can move the
+    end back over deleted rows or the start forward over a cut. Only the untouched initial
+    row (nothing written yet) may go without one.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
-    # After a retention purge the chain starts at anchor_id with anchor_hash as its "previous".
+    # After a retention purge: the last purged row, whose hash the first remaining row follows.
     anchor_id = models.BigIntegerField(default=0)
     anchor_hash = models.CharField(max_length=64, default="0" * 64)
+    seal = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit chain head")
@@ -78,9 +84,19 @@ class AuditChainHead(models.Model):
 
 
 class AuditPurgePermit(models.Model):
-    """Present only inside a retention purge; the delete trigger refuses deletes without it."""
+    """The signed leave for one retention purge; the delete trigger refuses deletes without one.
+
+    It allows deleting rows up to ``up_to_id`` older than ``cutoff``. A trigger cannot check
+    the keyed ``seal``, so a permit inserted by hand would let a delete through: ``audit_verify``
+    reports every permit without a valid seal, and the cut it made, afterwards. Permits are
+    kept (the triggers refuse changing or deleting them) as the record of every purge.
+    """
 
     cutoff = models.DateTimeField()
+    up_to_id = models.BigIntegerField(default=0)
+    up_to_hash = models.CharField(max_length=64, default="")
+    issued_at = models.DateTimeField(null=True)
+    seal = models.CharField(max_length=64, default="")
 
     def __str__(self) -> str:
         return f"purge before {self.cutoff:%Y-%m-%d}"

@@ -74,7 +74,8 @@ def backwards(apps, schema_editor):
 
 
 def create_head(apps, schema_editor):
-    apps.get_model("audit", "AuditChainHead").objects.get_or_create(pk=1)
+    head = apps.get_model("audit", "AuditChainHead").objects.using(schema_editor.connection.alias)
+    head.get_or_create(pk=1)
 
 
 class Migration(migrations.Migration):

@@ -8,12 +8,13 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.db import DatabaseError, transaction
+from django.utils import timezone, translation
 
 from conftest import login
 from safecampus.audit.models import AuditEvent
 from safecampus.audit.services import audit_purge, audit_record, audit_verify, mask_changes
+from safecampus.audit.tests.tamper import raw
 
 
 def _three(actor):
@@ -22,24 +23,8 @@ def _three(actor):
     ]
 
 
-def _raw(sql, params=()):
-    """Tamper as an attacker with database access would: triggers off, then raw SQL."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
-            cursor.execute(sql, params)
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
-        else:
-            cursor.execute("DROP TRIGGER audit_event_no_update")
-            cursor.execute("DROP TRIGGER audit_event_no_delete")
-            cursor.execute(sql, params)
-
-
-@pytest.fixture
-def production_guard(db):
-    """Drop this test database's flush marker (rolled back after the test): triggers as in prod."""
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_test_database")
+def _kinds(report):
+    return [(finding.kind, finding.row_id) for finding in report.findings]
 
 
 @pytest.mark.django_db
@@ -57,9 +42,9 @@ def test_chain_holds_and_the_application_cannot_update_or_delete(safety_officer,
 @pytest.mark.django_db
 def test_a_changed_row_is_detected(safety_officer):
     events = _three(safety_officer)
-    _raw("UPDATE audit_auditevent SET object_repr = %s WHERE id = %s", ["forged", events[1].pk])
+    raw("UPDATE audit_auditevent SET object_repr = %s WHERE id = %s", ["forged", events[1].pk])
     report = audit_verify()
-    assert not report.ok and report.broken_id == events[1].pk
+    assert _kinds(report) == [("hash", events[1].pk)]
     out, err = StringIO(), StringIO()
     with pytest.raises(SystemExit) as exit_info:
         call_command("audit_verify", stdout=out, stderr=err)
@@ -70,37 +55,43 @@ def test_a_changed_row_is_detected(safety_officer):
 @pytest.mark.django_db
 def test_a_removed_row_is_detected(safety_officer):
     events = _three(safety_officer)
-    _raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
-    report = audit_verify()
-    assert not report.ok and report.broken_id == events[2].pk
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    assert _kinds(audit_verify()) == [("link", events[2].pk), ("count", None)]
 
 
 @pytest.mark.django_db
 def test_a_removed_last_row_is_detected(safety_officer):
     events = _three(safety_officer)
-    _raw("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
-    assert not audit_verify().ok
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
+    assert _kinds(audit_verify()) == [("end", events[2].pk), ("count", None)]
 
 
 @pytest.mark.django_db
 def test_an_inserted_row_is_detected(safety_officer):
     events = _three(safety_officer)
     first = events[0]
-    _raw(
+    raw(
         "INSERT INTO audit_auditevent (at, actor_label, action, object_type, object_id,"
         " object_repr, changes, result, remote_addr, prev_hash, row_hash)"
         " VALUES (%s, 'x', 'forged', '', '', '', '{}', 'success', '', %s, %s)",
         [first.at, first.row_hash, "f" * 64],
     )
-    assert not audit_verify().ok
+    forged = AuditEvent.objects.get(action="forged").pk
+    assert _kinds(audit_verify()) == [
+        ("link", forged),
+        ("hash", forged),
+        ("end", events[2].pk),
+        ("count", None),
+    ]
 
 
 @pytest.mark.django_db
 def test_verify_command_exits_zero_when_intact(safety_officer):
     _three(safety_officer)
     out = StringIO()
-    call_command("audit_verify", stdout=out)
-    assert "3 rows" in out.getvalue()
+    with translation.override("en"):
+        call_command("audit_verify", stdout=out)
+    assert out.getvalue() == "Audit chain intact: 3 rows verified.\n"
 
 
 @pytest.mark.django_db
@@ -176,3 +167,22 @@ def test_pages_of_the_trail_keep_the_filters(client, auditor, safety_officer):
     assert len(second.context["page"].object_list) == 5
     html = second.content.decode()
     assert 'href="?action=tests.thing&page=1"' in html and "page=2&page" not in html
+
+
+@pytest.mark.django_db
+def test_the_auditor_sees_every_break_and_the_check_is_audited(client, auditor, safety_officer):
+    events = _three(safety_officer)
+    raw(
+        "UPDATE audit_auditevent SET object_repr = 'x' WHERE id IN (%s, %s)",
+        [e.pk for e in events[:2]],
+    )
+    login(client, auditor)
+    with translation.override("en"):
+        response = client.post("/audit/verify/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert [(f.kind, f.row_id) for f in response.context["shown"]] == [
+        ("hash", events[0].pk),
+        ("hash", events[1].pk),
+    ]
+    check = AuditEvent.objects.get(action="audit.trail.verified")
+    assert check.changes == {"ok": False, "checked": 4, "findings": 2}  # 3 rows and the login
