@@ -12,12 +12,13 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, parsers, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.parsers import BODY_PARSERS
 from safecampus.api.permissions import HasAccess
 from safecampus.inspections.choices import HazardCategory, HazardLevel
 from safecampus.inspections.forms_hazards import HazardFilterForm
@@ -123,7 +124,7 @@ class HazardListAPIView(generics.ListCreateAPIView):
 
     permission_classes = [HasAccess]
     serializer_class = HazardSerializer
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = BODY_PARSERS
 
     # Reading and reporting are open to the same roles (HAZARD_REPORTER_ROLES).
     access = REPORTERS
@@ -270,7 +271,7 @@ class RectificationSubmitAPIView(APIView):
 
     access = RECTIFIERS
     permission_classes = [HasAccess]
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = BODY_PARSERS
 
     @extend_schema(
         request={"application/json": SubmitSerializer, "multipart/form-data": SubmitSerializer},

@@ -9,11 +9,12 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import generics, parsers, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.parsers import BODY_PARSERS
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import Access
 from safecampus.leads import portal, views_merge, views_stats
@@ -262,7 +263,7 @@ class PublicLeadCreateAPIView(_PublicAPIView):
     wrong or used one is 400; both bodies carry a fresh challenge.
     """
 
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = BODY_PARSERS
 
     @extend_schema(
         request=PublicLeadSerializer,
