@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.inputs import DayField, IdField
 from safecampus.api.permissions import HasAccess
 from safecampus.inspections import evaluation as ev
 from safecampus.inspections.forms_evaluation import AccountabilityForm, YearForm
@@ -153,12 +154,12 @@ class AccountabilityInputSerializer(serializers.Serializer):
     unit = serializers.CharField(help_text="Unit code.")
     person_name = serializers.CharField()
     person_position = serializers.CharField(required=False, allow_blank=True)
-    hazard = serializers.IntegerField(required=False, allow_null=True)
+    hazard = IdField(required=False, allow_null=True)
     case_reference = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField()
     measure = serializers.CharField()
     measure_detail = serializers.CharField(required=False, allow_blank=True)
-    decided_on = serializers.DateField()
+    decided_on = DayField()
 
 
 class AccountabilityDecisionAPIView(APIView):

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.inputs import CountField
 from safecampus.api.parsers import BODY_PARSERS
 from safecampus.api.permissions import HasAccess
 from safecampus.inspections.choices import HazardCategory, HazardLevel
@@ -229,7 +230,7 @@ class SubmitSerializer(serializers.Serializer):
         "multipart request, a JSON text."
     )
     overall = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    expected_version = serializers.IntegerField(required=False, allow_null=True)
+    expected_version = CountField(required=False, allow_null=True)
     evidence = serializers.ListField(
         child=serializers.FileField(),
         required=False,
@@ -296,12 +297,12 @@ class RectificationSubmitAPIView(APIView):
 
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    expected_version = serializers.IntegerField(required=False, allow_null=True)
+    expected_version = CountField(required=False, allow_null=True)
 
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
-    expected_version = serializers.IntegerField(required=False, allow_null=True)
+    expected_version = CountField(required=False, allow_null=True)
 
 
 class RectificationVerifyAPIView(APIView):

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from safecampus.api.parsers import BODY_PARSERS
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import Access
+from safecampus.core.bounds import moment_validators
 from safecampus.leads import portal, views_merge, views_stats
 from safecampus.leads.challenge import ChallengeError
 from safecampus.leads.choices import Urgency
@@ -125,7 +126,9 @@ class PublicLeadSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=portal.DESCRIPTION_MAX)
     school = serializers.CharField(max_length=40, required=False, allow_blank=True)
     place = serializers.CharField(max_length=portal.PLACE_MAX, required=False, allow_blank=True)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    occurred_at = serializers.DateTimeField(
+        required=False, allow_null=True, validators=moment_validators()
+    )
     contact = serializers.CharField(max_length=portal.CONTACT_MAX, required=False, allow_blank=True)
     persons_involved = serializers.CharField(
         max_length=portal.PERSONS_MAX, required=False, allow_blank=True

@@ -3,7 +3,6 @@ school: its own), computing a month and adjusting a grade."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.validators import RegexValidator
@@ -54,7 +53,7 @@ class RiskGradeSerializer(serializers.Serializer):
     computed_level = serializers.CharField()
     adjusted = serializers.SerializerMethodField()
     adjusted_reason = serializers.CharField()
-    adjusted_at = serializers.DateTimeField()
+    adjusted_at = serializers.DateTimeField(allow_null=True)
     computed_at = serializers.DateTimeField()
 
     def get_month(self, grade: RiskGrade) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -86,7 +86,10 @@ class AlertStatsAPIView(APIView):
             "acknowledgement. device_offline alerts count by type and hour only."
         ),
         parameters=[StatsQuerySerializer],
-        responses={200: AlertStatsSerializer},
+        responses={
+            200: AlertStatsSerializer,
+            404: OpenApiResponse(description="No such school in the caller's scope."),
+        },
     )
     def get(self, request: Request) -> Response:
         params = query(request, StatsQuerySerializer)
