@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,7 @@ CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance
 # phase raised an internal KeyError on one operation (a fault of the tool, not the API).
 PHASES = os.environ.get("FUZZ_PHASES", "examples,fuzzing")
 MAX_SECONDS = int(os.environ.get("FUZZ_MAX_SECONDS") or 600)
+PARALLEL = int(os.environ.get("FUZZ_PARALLEL") or 2)
 
 
 def seeded_env(var_dir: str) -> dict[str, str]:
@@ -67,7 +69,7 @@ def fetch_schema(port: int, token: str, into: Path) -> None:
         into.write_bytes(answer.read())
 
 
-def fuzz(schema: Path, port: int, token: str | None, *, seed: int, examples: int) -> int:
+def fuzz(schema: Path, port: int, token: str | None, *, seed: int, examples: int, log: Path) -> int:
     command = [ST, "run", str(schema), "--url", f"http://127.0.0.1:{port}"]
     command += ["--checks", CHECKS, "--max-examples", str(examples), "--seed", str(seed)]
     command += ["--exclude-path-regex", "^/api/v1/ingest/", "--workers", "2"]
@@ -75,11 +77,14 @@ def fuzz(schema: Path, port: int, token: str | None, *, seed: int, examples: int
     command += ["--request-timeout", "30", "--phases", PHASES]
     if token:
         command += ["--header", f"Authorization: Token {token}"]
-    try:
-        return subprocess.run(command, cwd=ROOT, timeout=MAX_SECONDS).returncode
-    except subprocess.TimeoutExpired:
-        print(f"fuzz-api: over {MAX_SECONDS}s (FUZZ_MAX_SECONDS): counted as a failure")
-        return 1
+    with log.open("w") as out:
+        try:
+            return subprocess.run(
+                command, cwd=ROOT, timeout=MAX_SECONDS, stdout=out, stderr=subprocess.STDOUT
+            ).returncode
+        except subprocess.TimeoutExpired:
+            out.write(f"\nfuzz-api: over {MAX_SECONDS}s (FUZZ_MAX_SECONDS): a failure\n")
+            return 1
 
 
 def main() -> int:
@@ -101,15 +106,23 @@ def main() -> int:
         wait_until_up(port)
         schema = Path(var_dir) / "schema.json"
         fetch_schema(port, tokens["safety"], schema)
-        failed = []
         chosen = set((os.environ.get("FUZZ_CALLERS") or "").split(",")) - {""}
-        for label, user in CALLERS:
-            if chosen and (user or "anonymous") not in chosen:
-                continue
-            print(f"\n== fuzz-api as {label} ({time.monotonic() - started:.0f}s)", flush=True)
+        callers = [c for c in CALLERS if not chosen or (c[1] or "anonymous") in chosen]
+
+        def run(caller: tuple[str, str | None]) -> tuple[str, int, Path]:
+            label, user = caller
+            log = Path(var_dir) / f"fuzz-{user or 'anonymous'}.log"
             token = tokens[user] if user else None
-            if fuzz(schema, port, token, seed=seed, examples=examples) != 0:
-                failed.append(label)
+            return label, fuzz(schema, port, token, seed=seed, examples=examples, log=log), log
+
+        # Two callers at a time: one schemathesis process keeps about one core busy.
+        failed = []
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+            for label, code, log in pool.map(run, callers):
+                print(f"\n== fuzz-api as {label}: {'FAILED' if code else 'passed'}", flush=True)
+                print(log.read_text(), flush=True)
+                if code:
+                    failed.append(label)
         print(
             f"\nfuzz-api: {time.monotonic() - started:.0f}s, seed {seed}; "
             + (f"FAILED as {', '.join(failed)}" if failed else "no failures"),

@@ -50,6 +50,8 @@ _ERROR_TEXT = {
     403: "The caller's role may not do this, or the workflow does not let this caller.",
     404: "No such record in the caller's scope (or no such page).",
 }
+#: Answered by gunicorn before the app sees the request, as an HTML page.
+_URI_TOO_LONG = {"description": "The request line is longer than the server takes (4,094 bytes)."}
 
 
 class TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
@@ -133,8 +135,10 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for code in _error_codes(path, operation):
                 responses.setdefault(str(code), {"description": _ERROR_TEXT[code]})
+            if operation.get("parameters"):
+                responses.setdefault("414", _URI_TOO_LONG)
             for code, response in responses.items():
-                if code.startswith("4") and not response.get("content"):
+                if code.startswith("4") and code != "414" and not response.get("content"):
                     response["content"] = error_body
     result["paths"].update(device_paths())
     result["components"].setdefault("securitySchemes", {}).update(DEVICE_SCHEMES)

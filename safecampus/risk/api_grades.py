@@ -35,6 +35,8 @@ from safecampus.risk.models import RiskGrade
 
 READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
 MONTH_HELP = gettext_lazy("A month as YYYY-MM.")
+#: The months parse_month takes (2000-01 to 2100-12), so the schema offers no other.
+MONTH_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
 
 
 class FactorSerializer(serializers.Serializer):
@@ -77,9 +79,7 @@ class MonthInput(serializers.CharField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", MONTH_HELP)
-        super().__init__(
-            max_length=7, validators=[RegexValidator(r"^[0-9]{4}-[0-9]{2}$")], **kwargs
-        )
+        super().__init__(max_length=7, validators=[RegexValidator(MONTH_PATTERN)], **kwargs)
 
     def run_validation(self, data: Any = serializers.empty) -> Any:
         text = super().run_validation(data)  # the string, its length and pattern checked
