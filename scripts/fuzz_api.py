@@ -77,10 +77,11 @@ def fuzz(schema: Path, port: int, token: str | None, *, seed: int, examples: int
     command += ["--request-timeout", "30", "--phases", PHASES]
     if token:
         command += ["--header", f"Authorization: Token {token}"]
+    # Run in the throwaway folder: schemathesis keeps its example cache in the working one.
     with log.open("w") as out:
         try:
             return subprocess.run(
-                command, cwd=ROOT, timeout=MAX_SECONDS, stdout=out, stderr=subprocess.STDOUT
+                command, cwd=log.parent, timeout=MAX_SECONDS, stdout=out, stderr=subprocess.STDOUT
             ).returncode
         except subprocess.TimeoutExpired:
             out.write(f"\nfuzz-api: over {MAX_SECONDS}s (FUZZ_MAX_SECONDS): a failure\n")

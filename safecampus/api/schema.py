@@ -120,6 +120,14 @@ def _bound_paging(parameters: list[dict[str, Any]]) -> None:
             parameter["schema"].update(minimum=0, maximum=2**63 - 1)
 
 
+def _says_nothing(response: dict[str, Any]) -> bool:
+    """No body, or only "some object" (a view's ``responses={404: dict}``)."""
+    schemas = [media.get("schema") for media in response.get("content", {}).values()]
+    return all(
+        schema in (None, {"type": "object", "additionalProperties": {}}) for schema in schemas
+    )
+
+
 def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """Postprocessing hook: one ``Error`` component; every operation lists the error
     statuses it can give (a view's own description wins), each with that body."""
@@ -138,7 +146,7 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             if operation.get("parameters"):
                 responses.setdefault("414", _URI_TOO_LONG)
             for code, response in responses.items():
-                if code.startswith("4") and code != "414" and not response.get("content"):
+                if code.startswith("4") and code != "414" and _says_nothing(response):
                     response["content"] = error_body
     result["paths"].update(device_paths())
     result["components"].setdefault("securitySchemes", {}).update(DEVICE_SCHEMES)

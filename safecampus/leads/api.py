@@ -323,10 +323,16 @@ class PublicLeadCreateAPIView(_PublicAPIView):
         return Response({"receipt": receipt}, status=status.HTTP_201_CREATED)
 
 
+RECEIPT_ERRORS = {
+    404: OpenApiResponse(description="No report has this receipt code."),
+    429: OpenApiResponse(description="Too many wrong receipts from here; see Retry-After."),
+}
+
+
 class PublicLeadStatusAPIView(_PublicAPIView):
     """Milestones and messages of the lead behind a receipt; a wrong receipt is 404."""
 
-    @extend_schema(request=ReceiptSerializer, responses={200: dict, 404: dict, 429: dict})
+    @extend_schema(request=ReceiptSerializer, responses={200: dict, **RECEIPT_ERRORS})
     def post(self, request: Request) -> Response:
         wait = portal.receipt_wait(_client(request))
         if wait:  # answered at once: a throttled client learns nothing about receipts
@@ -346,7 +352,7 @@ class PublicLeadStatusAPIView(_PublicAPIView):
 class PublicLeadMessageAPIView(_PublicAPIView):
     """The reporter writes to the bureau's safety section with the receipt."""
 
-    @extend_schema(request=PublicMessageSerializer, responses={201: dict, 404: dict, 429: dict})
+    @extend_schema(request=PublicMessageSerializer, responses={201: dict, **RECEIPT_ERRORS})
     def post(self, request: Request) -> Response:
         wait = portal.receipt_wait(_client(request))
         if wait:
