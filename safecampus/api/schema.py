@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 
 #: The tag of an operation, by the URL segment after /api/v1/.
 _TAG_OF_SEGMENT = {
@@ -52,6 +55,24 @@ _ERROR_TEXT = {
 }
 #: Answered by gunicorn before the app sees the request, as an HTML page.
 _URI_TOO_LONG = {"description": "The request line is longer than the server takes (4,094 bytes)."}
+
+
+def form_parameters(form_class: type[forms.Form]) -> list[OpenApiParameter]:
+    """Query parameters in the schema from a filter form the endpoint validates with, typed
+    as the form reads them (choices that come from the database stay plain strings)."""
+    found = []
+    for name, field in form_class.base_fields.items():
+        kind: Any = OpenApiTypes.STR
+        enum = None
+        if isinstance(field, forms.DateField):
+            kind = OpenApiTypes.DATE
+        elif isinstance(field, forms.BooleanField):
+            kind = OpenApiTypes.BOOL
+        elif isinstance(field, forms.ChoiceField) and field.choices:
+            choices: Any = field.choices
+            enum = list(dict.fromkeys(str(v) for v, _label in choices if v != ""))
+        found.append(OpenApiParameter(name, kind, enum=enum or None))
+    return found
 
 
 class TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]

@@ -10,17 +10,17 @@ from typing import Any
 from django.http import Http404
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from safecampus.api.inputs import CountField
+from safecampus.api.inputs import CountField, query
 from safecampus.api.parsers import BODY_PARSERS
 from safecampus.api.permissions import HasAccess
+from safecampus.api.schema import form_parameters
 from safecampus.inspections.choices import HazardCategory, HazardLevel
 from safecampus.inspections.forms_hazards import HazardFilterForm
 from safecampus.inspections.models import Hazard, Rectification
@@ -135,11 +135,7 @@ class HazardListAPIView(generics.ListCreateAPIView):
             return Hazard.objects.none()
         return hazard_list(user=self.request.user, **_hazard_filters(self.request))
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(name, OpenApiTypes.STR) for name in HazardFilterForm.base_fields
-        ]
-    )
+    @extend_schema(parameters=form_parameters(HazardFilterForm))
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -177,6 +173,10 @@ class HazardDetailAPIView(generics.RetrieveAPIView):
         return hazard_list(user=self.request.user)
 
 
+class RectificationQuery(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["open", "overdue", "closed"], required=False)
+
+
 class RectificationListAPIView(generics.ListAPIView):
     """Notices the caller may see; ``state`` = open, overdue or closed."""
 
@@ -185,14 +185,10 @@ class RectificationListAPIView(generics.ListAPIView):
     serializer_class = RectificationSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        state = self.request.query_params.get("state") or None
-        if state not in (None, "open", "overdue", "closed"):
-            raise ValidationError({"state": [_("Choose open, overdue or closed.")]})
+        state = query(self.request, RectificationQuery).get("state")
         return rectification_list(user=self.request.user, state=state).prefetch_related("hazards")
 
-    @extend_schema(
-        parameters=[OpenApiParameter("state", OpenApiTypes.STR, enum=["open", "overdue", "closed"])]
-    )
+    @extend_schema(parameters=[RectificationQuery])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
