@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export SAFECAMPUS_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup assets venv worker migrate demo lint typecheck messages bench-web bench-leads totp clean check-python brokers brokers-stop ingest bench-ingest bench-inspections bench-risk bench-audit
+.PHONY: run test setup assets venv worker migrate demo lint typecheck messages bench-web bench-leads totp clean check-python brokers brokers-stop ingest bench-ingest bench-inspections bench-risk bench-audit fuzz-api
 
 ## run: set up everything, migrate, load the demo district if empty, serve on http://127.0.0.1:$(PORT)
 run: setup migrate demo
@@ -86,6 +86,10 @@ bench-risk: setup
 ## bench-audit: the cost of one audit row (1,000 appends, each committed, and in one transaction)
 bench-audit: setup
 	$(BIN)/python bench/audit.py
+
+## fuzz-api: schemathesis against a live server on a throwaway database (FUZZ_SEED reproduces)
+fuzz-api: setup
+	$(BIN)/python scripts/fuzz_api.py
 
 lint: venv
 	$(BIN)/ruff check .

@@ -18,10 +18,17 @@ class SchemaView(SpectacularAPIView):
 
 
 class DocsView(SpectacularSwaggerSplitView):
-    """Browsable API docs: a page, so anonymous visitors are sent to sign in (see config/urls)."""
+    """Browsable API docs: a page, so anonymous visitors are sent to sign in (see config/urls).
+
+    Our template drops drf-spectacular's inline style (the CSP allows none); the script
+    is the split view's own URL. A page answers GET only: DRF's OPTIONS metadata has no
+    template to render through the HTML renderer (it was a 500).
+    """
 
     access = Access.authenticated()
     permission_classes = [HasAccess]
+    template_name = "api/swagger_ui.html"
+    http_method_names = ["get", "head"]
 
 
 docs_page = declare(Access.authenticated())(DocsView.as_view(url_name="api:schema"))

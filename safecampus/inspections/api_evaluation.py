@@ -7,7 +7,6 @@ from typing import Any
 
 from django.http import Http404
 from django.urls import URLPattern, path
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -15,16 +14,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.inputs import DayField, IdField
 from safecampus.api.permissions import HasAccess
 from safecampus.inspections import evaluation as ev
-from safecampus.inspections.forms_evaluation import AccountabilityForm, YearForm
+from safecampus.inspections.forms_evaluation import FIRST_YEAR, AccountabilityForm, YearForm
 from safecampus.inspections.models import AccountabilityDecision
 from safecampus.inspections.services.accountability import accountability_record
 from safecampus.inspections.views_evaluation import ACCOUNTABILITY, BUREAU, EVALUATION_READERS
 from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
 
-YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="Calendar year (default: this).")
+# The years YearForm takes; the last is next year as of when the server started.
+YEAR = OpenApiParameter(
+    "year",
+    {"type": "integer", "minimum": FIRST_YEAR, "maximum": ev.current_year() + 1},
+    description="Calendar year (default: this).",
+)
 
 
 class SchoolScoreSerializer(serializers.Serializer):
@@ -153,12 +158,12 @@ class AccountabilityInputSerializer(serializers.Serializer):
     unit = serializers.CharField(help_text="Unit code.")
     person_name = serializers.CharField()
     person_position = serializers.CharField(required=False, allow_blank=True)
-    hazard = serializers.IntegerField(required=False, allow_null=True)
+    hazard = IdField(required=False, allow_null=True)
     case_reference = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField()
     measure = serializers.CharField()
     measure_detail = serializers.CharField(required=False, allow_blank=True)
-    decided_on = serializers.DateField()
+    decided_on = DayField()
 
 
 class AccountabilityDecisionAPIView(APIView):

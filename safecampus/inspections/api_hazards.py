@@ -10,15 +10,17 @@ from typing import Any
 from django.http import Http404
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, parsers, serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.inputs import CountField, query
+from safecampus.api.parsers import BODY_PARSERS
 from safecampus.api.permissions import HasAccess
+from safecampus.api.schema import form_parameters
 from safecampus.inspections.choices import HazardCategory, HazardLevel
 from safecampus.inspections.forms_hazards import HazardFilterForm
 from safecampus.inspections.models import Hazard, Rectification
@@ -123,7 +125,7 @@ class HazardListAPIView(generics.ListCreateAPIView):
 
     permission_classes = [HasAccess]
     serializer_class = HazardSerializer
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = BODY_PARSERS
 
     # Reading and reporting are open to the same roles (HAZARD_REPORTER_ROLES).
     access = REPORTERS
@@ -133,11 +135,7 @@ class HazardListAPIView(generics.ListCreateAPIView):
             return Hazard.objects.none()
         return hazard_list(user=self.request.user, **_hazard_filters(self.request))
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(name, OpenApiTypes.STR) for name in HazardFilterForm.base_fields
-        ]
-    )
+    @extend_schema(parameters=form_parameters(HazardFilterForm))
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -175,6 +173,10 @@ class HazardDetailAPIView(generics.RetrieveAPIView):
         return hazard_list(user=self.request.user)
 
 
+class RectificationQuery(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["open", "overdue", "closed"], required=False)
+
+
 class RectificationListAPIView(generics.ListAPIView):
     """Notices the caller may see; ``state`` = open, overdue or closed."""
 
@@ -183,14 +185,10 @@ class RectificationListAPIView(generics.ListAPIView):
     serializer_class = RectificationSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        state = self.request.query_params.get("state") or None
-        if state not in (None, "open", "overdue", "closed"):
-            raise ValidationError({"state": [_("Choose open, overdue or closed.")]})
+        state = query(self.request, RectificationQuery).get("state")
         return rectification_list(user=self.request.user, state=state).prefetch_related("hazards")
 
-    @extend_schema(
-        parameters=[OpenApiParameter("state", OpenApiTypes.STR, enum=["open", "overdue", "closed"])]
-    )
+    @extend_schema(parameters=[RectificationQuery])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -228,7 +226,7 @@ class SubmitSerializer(serializers.Serializer):
         "multipart request, a JSON text."
     )
     overall = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    expected_version = serializers.IntegerField(required=False, allow_null=True)
+    expected_version = CountField(required=False, allow_null=True)
     evidence = serializers.ListField(
         child=serializers.FileField(),
         required=False,
@@ -270,7 +268,7 @@ class RectificationSubmitAPIView(APIView):
 
     access = RECTIFIERS
     permission_classes = [HasAccess]
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = BODY_PARSERS
 
     @extend_schema(
         request={"application/json": SubmitSerializer, "multipart/form-data": SubmitSerializer},
@@ -295,12 +293,12 @@ class RectificationSubmitAPIView(APIView):
 
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    expected_version = serializers.IntegerField(required=False, allow_null=True)
+    expected_version = CountField(required=False, allow_null=True)
 
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
-    expected_version = serializers.IntegerField(required=False, allow_null=True)
+    expected_version = CountField(required=False, allow_null=True)
 
 
 class RectificationVerifyAPIView(APIView):

@@ -11,20 +11,18 @@ from typing import Any
 
 from django.http import Http404
 from django.urls import URLPattern, path
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
     inline_serializer,
 )
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.inputs import CountField, MomentField, YearField, query
 from safecampus.api.permissions import HasAccess
 from safecampus.inspections.choices import AnswerResult, InspectionStatus, TemplateKind
 from safecampus.inspections.models import Inspection, InspectionAnswer, TemplateItem
@@ -111,6 +109,14 @@ def _inspection(request: Request, inspection_id: int) -> Inspection:
     return inspection
 
 
+class InspectionQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=InspectionStatus.choices, required=False)
+    school = serializers.CharField(max_length=40, required=False, help_text="School unit code.")
+    kind = serializers.ChoiceField(choices=TemplateKind.choices, required=False)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    year = YearField(required=False, help_text="Due in this calendar year.")
+
+
 class InspectionListAPIView(generics.ListAPIView):
     """Inspections the caller may see: the district for the bureau, its own for a school.
     ``overdue=true``: due or in progress past the due date (China time)."""
@@ -120,49 +126,25 @@ class InspectionListAPIView(generics.ListAPIView):
     serializer_class = InspectionSerializer
     filter_backends: list[Any] = []
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", enum=InspectionStatus.values),
-            OpenApiParameter("school", description="School unit code."),
-            OpenApiParameter("kind", enum=TemplateKind.values),
-            OpenApiParameter("overdue", OpenApiTypes.BOOL),
-            OpenApiParameter("year", OpenApiTypes.INT),
-        ]
-    )
+    @extend_schema(parameters=[InspectionQuery])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        params = self.request.query_params
-        status = params.get("status") or None
-        if status and status not in InspectionStatus.values:
-            raise ValidationError({"status": [str(_bad("status"))]})
-        kind = params.get("kind") or None
-        if kind and kind not in TemplateKind.values:
-            raise ValidationError({"kind": [str(_bad("kind"))]})
+        params = query(self.request, InspectionQuery)
         school = None
         if params.get("school"):
             school = Unit.objects.schools().filter(code=params["school"]).first()
             if school is None:
                 return Inspection.objects.none()
-        overdue = {"true": True, "1": True, "false": False, "0": False}.get(
-            (params.get("overdue") or "").lower()
-        )
-        year = params.get("year")
         return inspection_list(
             user=self.request.user,
-            status=status,
+            status=params.get("status") or None,
             school=school,
-            kind=kind,
-            overdue=overdue,
-            year=int(year) if year and year.isdigit() else None,
+            kind=params.get("kind") or None,
+            overdue=params.get("overdue"),
+            year=params.get("year"),
         )
-
-
-def _bad(name: str) -> str:
-    from django.utils.translation import gettext as _
-
-    return _("Unknown value for %(name)s.") % {"name": name}
 
 
 class InspectionDetailAPIView(APIView):
@@ -186,7 +168,7 @@ class AnswerInputSerializer(serializers.Serializer):
     score = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     text = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    client_updated_at = serializers.DateTimeField(required=False, allow_null=True)
+    client_updated_at = MomentField(required=False, allow_null=True)
 
 
 class AnswerAPIView(APIView):
@@ -233,6 +215,11 @@ class AnswerAPIView(APIView):
         )
 
 
+class SubmitInput(serializers.Serializer):
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    expected_version = CountField(required=False, allow_null=True, default=None)
+
+
 class InspectionSubmitAPIView(APIView):
     """Submit: scored, failed items become hazards (and, for an inspector, one
     rectification notice). 400 lists the items still missing in ``detail`` and ``missing``."""
@@ -240,28 +227,18 @@ class InspectionSubmitAPIView(APIView):
     access = PERFORMERS
     permission_classes = [HasAccess]
 
-    @extend_schema(
-        request=inline_serializer(
-            "InspectionSubmitRequest",
-            {
-                "summary": serializers.CharField(required=False, allow_blank=True),
-                "expected_version": serializers.IntegerField(required=False),
-            },
-        ),
-        responses={200: InspectionSerializer, **ERRORS},
-    )
+    @extend_schema(request=SubmitInput, responses={200: InspectionSerializer, **ERRORS})
     def post(self, request: Request, inspection_id: int) -> Response:
         inspection = _inspection(request, inspection_id)
-        summary = request.data.get("summary") or ""
-        expected = request.data.get("expected_version")
-        if not isinstance(summary, str) or (expected is not None and not str(expected).isdigit()):
-            raise ValidationError({"summary": [str(_bad("summary"))]})
+        body = SubmitInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        summary, expected = body.validated_data["summary"], body.validated_data["expected_version"]
         try:
             submitted = services.inspection_submit(
                 actor=request.user,
                 inspection=inspection,
-                summary=summary[:2000],
-                expected_version=int(expected) if expected is not None else None,
+                summary=summary,
+                expected_version=expected,
             )
         except services.InspectionIncomplete as error:
             missing = [

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.bounds import DB_INT_MAX, day_validators
 from safecampus.core.forms import BootstrapFormMixin, FastSelect
 from safecampus.inspections.choices import AccountabilityMeasure, InspectionStatus, TemplateKind
 from safecampus.inspections.evaluation import current_year
@@ -74,6 +75,7 @@ class AccountabilityForm(BootstrapFormMixin, forms.Form):
         label=_("Hazard number"),
         required=False,
         min_value=1,
+        max_value=DB_INT_MAX,
         help_text=_("The number of the hazard in the register, if the decision concerns one."),
     )
     case_reference = forms.CharField(
@@ -88,7 +90,9 @@ class AccountabilityForm(BootstrapFormMixin, forms.Form):
         label=_("Details of the measure"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     decided_on = forms.DateField(
-        label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Decided on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=day_validators(),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.attachments.forms import MultipleAttachmentField
+from safecampus.core.bounds import day_validators
 from safecampus.core.forms import BootstrapFormMixin, FastSelect
 from safecampus.inspections.choices import (
     HazardCategory,
@@ -71,8 +72,12 @@ class HazardFilterForm(BootstrapFormMixin, forms.Form):
     source = forms.ChoiceField(
         label=_("Source"), required=False, choices=[("", _("All sources")), *HazardSource.choices]
     )
-    found_from = forms.DateField(label=_("Found from"), required=False, widget=DATE)
-    found_to = forms.DateField(label=_("Found until"), required=False, widget=DATE)
+    found_from = forms.DateField(
+        label=_("Found from"), required=False, widget=DATE, validators=day_validators()
+    )
+    found_to = forms.DateField(
+        label=_("Found until"), required=False, widget=DATE, validators=day_validators()
+    )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
 

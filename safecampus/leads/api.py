@@ -9,13 +9,15 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import generics, parsers, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.parsers import BODY_PARSERS
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import Access
+from safecampus.core.bounds import moment_validators
 from safecampus.leads import persons, portal, views_merge, views_stats
 from safecampus.leads.challenge import ChallengeError
 from safecampus.leads.choices import Urgency
@@ -148,7 +150,9 @@ class PublicLeadSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=portal.DESCRIPTION_MAX)
     school = serializers.CharField(max_length=40, required=False, allow_blank=True)
     place = serializers.CharField(max_length=portal.PLACE_MAX, required=False, allow_blank=True)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    occurred_at = serializers.DateTimeField(
+        required=False, allow_null=True, validators=moment_validators()
+    )
     contact = serializers.CharField(max_length=portal.CONTACT_MAX, required=False, allow_blank=True)
     persons_involved = serializers.CharField(
         max_length=portal.PERSONS_MAX, required=False, allow_blank=True
@@ -286,7 +290,7 @@ class PublicLeadCreateAPIView(_PublicAPIView):
     wrong or used one is 400; both bodies carry a fresh challenge.
     """
 
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = BODY_PARSERS
 
     @extend_schema(
         request=PublicLeadSerializer,
@@ -343,10 +347,16 @@ class PublicLeadCreateAPIView(_PublicAPIView):
         return Response({"receipt": receipt}, status=status.HTTP_201_CREATED)
 
 
+RECEIPT_ERRORS = {
+    404: OpenApiResponse(description="No report has this receipt code."),
+    429: OpenApiResponse(description="Too many wrong receipts from here; see Retry-After."),
+}
+
+
 class PublicLeadStatusAPIView(_PublicAPIView):
     """Milestones and messages of the lead behind a receipt; a wrong receipt is 404."""
 
-    @extend_schema(request=ReceiptSerializer, responses={200: dict, 404: dict, 429: dict})
+    @extend_schema(request=ReceiptSerializer, responses={200: dict, **RECEIPT_ERRORS})
     def post(self, request: Request) -> Response:
         wait = portal.receipt_wait(_client(request))
         if wait:  # answered at once: a throttled client learns nothing about receipts
@@ -366,7 +376,7 @@ class PublicLeadStatusAPIView(_PublicAPIView):
 class PublicLeadMessageAPIView(_PublicAPIView):
     """The reporter writes to the bureau's safety section with the receipt."""
 
-    @extend_schema(request=PublicMessageSerializer, responses={201: dict, 404: dict, 429: dict})
+    @extend_schema(request=PublicMessageSerializer, responses={201: dict, **RECEIPT_ERRORS})
     def post(self, request: Request) -> Response:
         wait = portal.receipt_wait(_client(request))
         if wait:

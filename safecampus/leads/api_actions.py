@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.inputs import CountField, IdField
 from safecampus.api.permissions import HasAccess
 from safecampus.cases.selectors import case_timeline, transfer_list
 from safecampus.core.access import Access
@@ -69,7 +70,10 @@ class LeadActionAPIView(APIView):
                 "units": serializers.ListField(
                     child=serializers.CharField(), required=False, help_text="Agency unit codes."
                 ),
-                "feedback_days": serializers.IntegerField(required=False),
+                "feedback_days": serializers.IntegerField(
+                    required=False, min_value=1, max_value=365
+                ),
+                "version": CountField(required=False, help_text="The lead's lock_version."),
                 "result": serializers.CharField(required=False),
             },
         ),
@@ -137,7 +141,7 @@ class LeadRevealAPIView(APIView):
             "LeadRevealRequest",
             {
                 "action": serializers.ChoiceField(choices=RevealForm.ACTIONS),
-                "request_id": serializers.IntegerField(required=False),
+                "request_id": IdField(required=False),
                 "note": serializers.CharField(required=False),
             },
         ),
@@ -146,7 +150,7 @@ class LeadRevealAPIView(APIView):
                 "LeadRevealAnswer",
                 {
                     "status": serializers.CharField(required=False),
-                    "request_id": serializers.IntegerField(required=False),
+                    "request_id": IdField(required=False),
                     "name": serializers.CharField(required=False),
                     "contact": serializers.CharField(required=False),
                 },

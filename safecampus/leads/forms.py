@@ -11,6 +11,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.attachments.forms import MultipleAttachmentField
+from safecampus.core.bounds import DB_INT_MAX, day_validators, moment_validators
 from safecampus.core.forms import BootstrapFormMixin, FastSelect
 from safecampus.leads.choices import (
     DualReportChannel,
@@ -62,11 +63,13 @@ class LeadFilterForm(BootstrapFormMixin, forms.Form):
     received_from = forms.DateField(
         label=_("Received from"),
         required=False,
+        validators=day_validators(),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     received_to = forms.DateField(
         label=_("Received until"),
         required=False,
+        validators=day_validators(),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
@@ -114,6 +117,7 @@ class LeadReportForm(BootstrapFormMixin, forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("When it happened"),
         required=False,
+        validators=moment_validators(),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     latitude = forms.DecimalField(
@@ -188,7 +192,7 @@ class LeadActionForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
     note = forms.CharField(required=False, max_length=2000)
     #: The lead's ``lock_version`` the page showed; a move on a changed lead is refused.
-    version = forms.IntegerField(required=False, min_value=0)
+    version = forms.IntegerField(required=False, min_value=0, max_value=DB_INT_MAX)
     school = forms.ModelChoiceField(
         required=False,
         queryset=Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True),
@@ -216,6 +220,7 @@ class DualReportForm(BootstrapFormMixin, forms.Form):
     reported_to = forms.CharField(label=_("Office or person"), max_length=200)
     reported_at = forms.DateTimeField(
         label=_("Reported at"),
+        validators=moment_validators(),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     method = forms.ChoiceField(label=_("How"), choices=DualReportMethod.choices)
@@ -270,6 +275,7 @@ class PublicLeadForm(BootstrapFormMixin, forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("When (optional)"),
         required=False,
+        validators=moment_validators(),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     contact = forms.CharField(

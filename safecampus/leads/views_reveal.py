@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from safecampus.core.access import Access, AccessMixin
+from safecampus.core.bounds import DB_INT_MAX
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest
 from safecampus.leads import persons, reveal
@@ -21,7 +22,7 @@ class RevealForm(forms.Form):
     ACTIONS = ("request", "approve", "deny", "withdraw", "show")
 
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
-    request_id = forms.IntegerField(required=False, min_value=1)
+    request_id = forms.IntegerField(required=False, min_value=1, max_value=DB_INT_MAX)
     note = forms.CharField(required=False, max_length=1000)
 
 

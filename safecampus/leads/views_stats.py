@@ -17,8 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.inputs import DayField
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import AccessMixin
+from safecampus.core.bounds import day_validators
 from safecampus.core.forms import BootstrapFormMixin
 from safecampus.core.http import AuthedRequest
 from safecampus.leads.stats import lead_statistics
@@ -41,11 +43,13 @@ class StatisticsPeriodForm(BootstrapFormMixin, forms.Form):
     date_from = forms.DateField(
         label=gettext_lazy("Received from"),
         required=False,
+        validators=day_validators(),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
         label=gettext_lazy("Received until"),
         required=False,
+        validators=day_validators(),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -176,8 +180,8 @@ class LeadStatisticsView(AccessMixin, View):
 
 
 class StatisticsQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False, help_text="First local day received.")
-    date_to = serializers.DateField(required=False, help_text="Last local day received.")
+    date_from = DayField(required=False, help_text="First local day received.")
+    date_to = DayField(required=False, help_text="Last local day received.")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if (

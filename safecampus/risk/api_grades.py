@@ -3,16 +3,15 @@ school: its own), computing a month and adjusting a grade."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     inline_serializer,
@@ -22,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.inputs import query
 from safecampus.api.permissions import HasAccess
 from safecampus.cases.calendar import local_day
 from safecampus.core.access import Access
@@ -29,13 +29,14 @@ from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
 from safecampus.risk import selectors_grades as selectors
 from safecampus.risk import services_grades as services
 from safecampus.risk.choices import RISK_MANAGER_ROLES, WarningLevel
-from safecampus.risk.errors import RiskError
 from safecampus.risk.forms_grades import parse_month
 from safecampus.risk.grading import month_start
 from safecampus.risk.models import RiskGrade
 
 READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
 MONTH_HELP = gettext_lazy("A month as YYYY-MM.")
+#: The months parse_month takes (2000-01 to 2100-12), so the schema offers no other.
+MONTH_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
 
 
 class FactorSerializer(serializers.Serializer):
@@ -54,7 +55,7 @@ class RiskGradeSerializer(serializers.Serializer):
     computed_level = serializers.CharField()
     adjusted = serializers.SerializerMethodField()
     adjusted_reason = serializers.CharField()
-    adjusted_at = serializers.DateTimeField()
+    adjusted_at = serializers.DateTimeField(allow_null=True)
     computed_at = serializers.DateTimeField()
 
     def get_month(self, grade: RiskGrade) -> str:
@@ -73,14 +74,23 @@ class RiskGradeDetailSerializer(RiskGradeSerializer):
         return [{**row, "value": str(row["value"])} for row in rows]
 
 
-class ComputeSerializer(serializers.Serializer):
-    month = serializers.CharField(max_length=7, help_text=MONTH_HELP)
+class MonthInput(serializers.CharField):
+    """``YYYY-MM`` → the month's first day."""
 
-    def validate_month(self, value: str) -> date:
-        month = parse_month(value)
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", MONTH_HELP)
+        super().__init__(max_length=7, validators=[RegexValidator(MONTH_PATTERN)], **kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        text = super().run_validation(data)  # the string, its length and pattern checked
+        month = parse_month(text)
         if month is None:
             raise serializers.ValidationError(_("Enter a month as YYYY-MM."))
         return month
+
+
+class ComputeSerializer(serializers.Serializer):
+    month = MonthInput()
 
 
 class AdjustSerializer(serializers.Serializer):
@@ -88,11 +98,9 @@ class AdjustSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=services.REASON_MAX)
 
 
-def _month(value: str | None) -> date:
-    month = parse_month(value or "")
-    if month is None:
-        raise RiskError(_("Enter a month as YYYY-MM."), code="bad_month")
-    return month
+class GradeQuery(serializers.Serializer):
+    month = MonthInput(required=False)
+    level = serializers.ChoiceField(choices=WarningLevel.choices, required=False)
 
 
 class RiskGradeListAPIView(APIView):
@@ -102,21 +110,24 @@ class RiskGradeListAPIView(APIView):
     permission_classes = [HasAccess]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("month", str, description=str(MONTH_HELP)),
-            OpenApiParameter("level", str, enum=WarningLevel.values),
-        ],
-        responses=RiskGradeSerializer(many=True),
+        operation_id="api_v1_risk_grades_list",
+        parameters=[GradeQuery],
+        responses=inline_serializer(
+            "RiskGradeMonth",
+            {
+                "month": serializers.CharField(help_text=MONTH_HELP),
+                "count": serializers.IntegerField(),
+                "results": RiskGradeSerializer(many=True),
+            },
+        ),
     )
     def get(self, request: Request) -> Response:
         user = request.user
-        if request.query_params.get("month"):
-            month = _month(request.query_params["month"])
-        else:
+        params = query(request, GradeQuery)
+        month = params.get("month")
+        if month is None:
             month = selectors.latest_month(user=user) or month_start(local_day(timezone.now()))
-        level = request.query_params.get("level") or None
-        if level and level not in WarningLevel.values:
-            raise RiskError(_("Choose a warning level."), code="bad_level")
+        level = params.get("level") or None
         rows = selectors.grade_table(user=user, month=month, level=level)
         data = RiskGradeSerializer([row.grade for row in rows], many=True).data
         return Response({"month": f"{month:%Y-%m}", "count": len(rows), "results": data})

@@ -13,7 +13,6 @@ from typing import Any
 from django.http import Http404
 from django.urls import URLPattern, path
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -23,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.inputs import IdField, query
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import Access
 from safecampus.risk import services_notices
@@ -155,6 +155,12 @@ class NoticeDetailAPIView(APIView):
         return Response(NoticeDetailSerializer(notice, context=context).data)
 
 
+class WarningQuery(serializers.Serializer):
+    notice = IdField(required=False, help_text="A notice id.")
+    state = serializers.ChoiceField(choices=list(STATES), required=False)
+    level = serializers.ChoiceField(choices=WarningLevel.choices, required=False)
+
+
 class WarningListAPIView(generics.ListAPIView):
     """School warnings: a school's own, every school's for the bureau."""
 
@@ -162,25 +168,18 @@ class WarningListAPIView(generics.ListAPIView):
     permission_classes = [HasAccess]
     serializer_class = WarningSerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("notice", int, description="A notice id."),
-            OpenApiParameter("state", str, enum=list(STATES)),
-            OpenApiParameter("level", str, enum=list(WarningLevel.values)),
-        ]
-    )
+    @extend_schema(parameters=[WarningQuery])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
             return SchoolWarning.objects.none()
-        params = self.request.query_params
-        state = params.get("state") if params.get("state") in STATES else None
-        level = params.get("level") if params.get("level") in WarningLevel.values else None
-        rows = warning_list(user=self.request.user, state=state, level=level)
-        notice = params.get("notice", "")
-        return rows.filter(notice_id=int(notice)) if notice.isdigit() else rows
+        params = query(self.request, WarningQuery)
+        rows = warning_list(
+            user=self.request.user, state=params.get("state"), level=params.get("level")
+        )
+        return rows.filter(notice_id=params["notice"]) if params.get("notice") else rows
 
 
 def _warning(request: Request, warning_id: int) -> SchoolWarning:

@@ -9,12 +9,13 @@ from typing import Any
 from django.http import Http404
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.inputs import query
 from safecampus.api.pagination import Pagination
 from safecampus.api.permissions import HasAccess
 from safecampus.organizations.models import Unit
@@ -93,17 +94,25 @@ class SeasonalRiskSerializer(serializers.ModelSerializer):
         ]
 
 
-def _flag(request: Request, name: str) -> bool:
-    return str(request.query_params.get(name, "")).lower() in {"1", "true", "yes"}
+class RiskItemQuery(serializers.Serializer):
+    school = serializers.CharField(max_length=40, required=False, help_text="School unit code.")
+    category = serializers.ChoiceField(choices=RiskCategory.choices, required=False)
+    level = serializers.ChoiceField(choices=WarningLevel.choices, required=False)
+    overdue = serializers.BooleanField(
+        required=False, default=False, help_text="Only risks whose review is overdue."
+    )
+    retired = serializers.BooleanField(
+        required=False, default=False, help_text="Retired risks instead of active ones."
+    )
 
 
-LIST_PARAMETERS = [
-    OpenApiParameter("school", str, description="School unit code."),
-    OpenApiParameter("category", str, enum=RiskCategory.values),
-    OpenApiParameter("level", str, enum=WarningLevel.values),
-    OpenApiParameter("overdue", bool, description="Only risks whose review is overdue."),
-    OpenApiParameter("retired", bool, description="Retired risks instead of active ones."),
-]
+class SeasonalQuery(serializers.Serializer):
+    month = serializers.IntegerField(
+        min_value=1, max_value=12, required=False, help_text="1–12: only risks of that month."
+    )
+    active = serializers.BooleanField(
+        required=False, default=True, help_text="Only entries in use (default true)."
+    )
 
 
 class RiskItemListAPIView(APIView):
@@ -112,10 +121,11 @@ class RiskItemListAPIView(APIView):
 
     access = READERS
     permission_classes = [HasAccess]
+    pagination_class = Pagination  # the schema wraps the list in the paginated object too
 
-    @extend_schema(parameters=LIST_PARAMETERS, responses={200: RiskItemSerializer(many=True)})
+    @extend_schema(parameters=[RiskItemQuery], responses={200: RiskItemSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        params = request.query_params
+        params = query(request, RiskItemQuery)
         school = None
         if params.get("school"):
             school = (
@@ -131,10 +141,10 @@ class RiskItemListAPIView(APIView):
             school=school,
             category=params.get("category", ""),
             level=params.get("level", ""),
-            overdue=_flag(request, "overdue"),
-            retired=_flag(request, "retired"),
+            overdue=params["overdue"],
+            retired=params["retired"],
         ).order_by("review_due", "id")
-        pages = Pagination()
+        pages = self.pagination_class()
         page = pages.paginate_queryset(items, request, view=self)
         return pages.get_paginated_response(RiskItemSerializer(page, many=True).data)
 
@@ -199,24 +209,14 @@ class SeasonalRiskListAPIView(APIView):
     access = READERS
     permission_classes = [HasAccess]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("month", int, description="1–12: only risks of that month."),
-            OpenApiParameter("active", bool, description="Only entries in use (default true)."),
-        ],
-        responses={200: SeasonalRiskSerializer(many=True)},
-    )
+    @extend_schema(parameters=[SeasonalQuery], responses={200: SeasonalRiskSerializer(many=True)})
     def get(self, request: Request) -> Response:
+        params = query(request, SeasonalQuery)
         risks = list(SeasonalRisk.objects.order_by("category", "id"))
-        if request.query_params.get("active", "true").lower() not in {"0", "false", "no"}:
+        if params["active"]:
             risks = [risk for risk in risks if risk.is_active]
-        month = request.query_params.get("month")
-        if month:
-            if not month.isdigit() or not 1 <= int(month) <= 12:
-                return Response(
-                    {"detail": _("Months are numbered 1 to 12."), "code": "bad_months"}, status=400
-                )
-            risks = [risk for risk in risks if int(month) in (risk.months or [])]
+        if params.get("month"):
+            risks = [risk for risk in risks if params["month"] in (risk.months or [])]
         return Response(SeasonalRiskSerializer(risks, many=True).data)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.bounds import LAST_YEAR
 from safecampus.core.forms import BootstrapFormMixin
 from safecampus.organizations.choices import SchoolKind
 from safecampus.risk.choices import WarningLevel
@@ -29,7 +30,9 @@ def parse_month(value: str) -> date | None:
         parsed = datetime.strptime((value or "").strip(), "%Y-%m").date()
     except ValueError:
         return None
-    return parsed if parsed.year >= 2000 else None
+    # From 2000 (no earlier evidence) to the platform's last year: a month's arithmetic
+    # (next month, twelve back) must stay within the years Python holds.
+    return parsed if 2000 <= parsed.year <= LAST_YEAR else None
 
 
 class MonthField(forms.Field):

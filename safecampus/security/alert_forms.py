@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.bounds import day_validators
 from safecampus.core.forms import BootstrapFormMixin
 from safecampus.organizations.models import Unit
 from safecampus.security.alerts import NOTE_MAX
@@ -44,10 +45,16 @@ class AlertFilterForm(BootstrapFormMixin, forms.Form):
         label=_("Outcome"), required=False, choices=[("", _("All")), *Outcome.choices]
     )
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=day_validators(),
     )
     until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=day_validators(),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

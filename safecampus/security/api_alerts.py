@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from django.utils.dateparse import parse_datetime
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -19,16 +17,16 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.inputs import MomentField, query
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import Access
 from safecampus.organizations.models import Unit
 from safecampus.security.alerts import ALERT_ACTOR_ROLES, ALERT_READER_ROLES
-from safecampus.security.choices import AlertStatus, EventType, Outcome
+from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
 from safecampus.security.models import Alert
 from safecampus.security.selectors import alert_get, alert_list
 from safecampus.security.views_console import ACTIONS, run_action
@@ -71,35 +69,30 @@ class AlertSerializer(serializers.ModelSerializer):
         ]
 
 
-FILTERS = [
-    OpenApiParameter("school", OpenApiTypes.STR, description="School unit code."),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=AlertStatus.values),
-    OpenApiParameter("priority", OpenApiTypes.INT, description="At least this priority (0–4)."),
-    OpenApiParameter("type", OpenApiTypes.STR, enum=EventType.values),
-    OpenApiParameter("outcome", OpenApiTypes.STR, enum=Outcome.values),
-    OpenApiParameter(
-        "since", OpenApiTypes.DATETIME, description="Changed at or after (ISO 8601 with offset)."
-    ),
-]
+class AlertQuery(serializers.Serializer):
+    school = serializers.CharField(max_length=40, required=False, help_text="School unit code.")
+    status = serializers.ChoiceField(choices=AlertStatus.choices, required=False)
+    priority = serializers.IntegerField(
+        min_value=min(Priority.values),
+        max_value=max(Priority.values),
+        required=False,
+        help_text="At least this priority (0–4).",
+    )
+    type = serializers.ChoiceField(choices=EventType.choices, required=False)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    since = MomentField(required=False, help_text="Changed at or after (ISO 8601 with offset).")
 
 
-def _filters(params: Any) -> dict[str, Any]:
-    found: dict[str, Any] = {}
+def _filters(params: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "status": params.get("status", ""),
+        "priority_min": params.get("priority"),
+        "event_type": params.get("type", ""),
+        "outcome": params.get("outcome", ""),
+    }
     if params.get("school"):
         unit = Unit.objects.schools().filter(code=params["school"]).values_list("pk", flat=True)
         found["school"] = unit.first() or -1
-    if params.get("status"):
-        if params["status"] not in AlertStatus.values:
-            raise ValidationError({"status": ["Unknown status."]})
-        found["status"] = params["status"]
-    if params.get("priority"):
-        if not str(params["priority"]).isdigit():
-            raise ValidationError({"priority": ["A number from 0 to 4."]})
-        found["priority_min"] = int(params["priority"])
-    if params.get("type"):
-        found["event_type"] = params["type"]
-    if params.get("outcome"):
-        found["outcome"] = params["outcome"]
     return found
 
 
@@ -111,18 +104,15 @@ class AlertListAPIView(generics.ListAPIView):
     permission_classes = [HasAccess]
     serializer_class = AlertSerializer
 
-    @extend_schema(parameters=FILTERS)
+    @extend_schema(parameters=[AlertQuery])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        params = self.request.query_params
+        params = query(self.request, AlertQuery)
         alerts = alert_list(user=self.request.user, **_filters(params))
         if params.get("since"):
-            since = parse_datetime(params["since"].replace(" ", "+"))
-            if since is None or since.tzinfo is None:
-                raise ValidationError({"since": ["An ISO 8601 time with an offset."]})
-            alerts = alerts.filter(updated_at__gte=since)
+            alerts = alerts.filter(updated_at__gte=params["since"])
         return alerts
 
 
@@ -161,6 +151,7 @@ class AlertActionAPIView(APIView):
                 "note": serializers.CharField(required=False),
             },
         ),
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=sorted(ACTIONS))],
         responses={200: AlertSerializer, **ERRORS},
     )
     def post(self, request: Request, alert_id: int, action: str) -> Response:

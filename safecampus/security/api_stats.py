@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safecampus.api.inputs import DayField, query
 from safecampus.api.permissions import HasAccess
 from safecampus.security.selectors_devices import visible_schools
 from safecampus.security.stats import MAX_DAYS, alert_statistics
@@ -19,9 +19,9 @@ from safecampus.security.views_devices import READERS
 
 
 class StatsQuerySerializer(serializers.Serializer):
-    school = serializers.CharField(required=False, help_text="School code.")
-    date_from = serializers.DateField(required=False, help_text="First day (Beijing time).")
-    date_to = serializers.DateField(required=False, help_text="Last day (Beijing time).")
+    school = serializers.CharField(required=False, max_length=40, help_text="School code.")
+    date_from = DayField(required=False, help_text="First day (Beijing time).")
+    date_to = DayField(required=False, help_text="Last day (Beijing time).")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("date_from"), attrs.get("date_to")
@@ -85,17 +85,14 @@ class AlertStatsAPIView(APIView):
             "none was disposed); median_ack_seconds from an alert's opening to its "
             "acknowledgement. device_offline alerts count by type and hour only."
         ),
-        parameters=[
-            OpenApiParameter("school", OpenApiTypes.STR, description="School code."),
-            OpenApiParameter("date_from", OpenApiTypes.DATE),
-            OpenApiParameter("date_to", OpenApiTypes.DATE),
-        ],
-        responses={200: AlertStatsSerializer},
+        parameters=[StatsQuerySerializer],
+        responses={
+            200: AlertStatsSerializer,
+            404: OpenApiResponse(description="No such school in the caller's scope."),
+        },
     )
     def get(self, request: Request) -> Response:
-        query = StatsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = query(request, StatsQuerySerializer)
         school = None
         if params.get("school"):
             school = visible_schools(request.user).filter(code=params["school"]).first()
