@@ -330,6 +330,9 @@ MOSQUITTO_PASSWD_FILE = Path(
     env_str("MOSQUITTO_PASSWD_FILE", str(BROKERS_DIR / "mosquitto" / "passwd"))
 )
 MOSQUITTO_PIDFILE = Path(env_str("MOSQUITTO_PIDFILE", str(BROKERS_DIR / "mosquitto" / "pid")))
+# While `manage.py serve` (make run) runs: the URL it serves, so commands in another
+# terminal (simulate_devices) post to it whatever PORT was chosen.
+SERVED_URL_FILE = VAR_DIR / "served-url"
 # --- Device brokers (end) ---
 
 # --- Webhooks (outbound, signed) ---
