@@ -51,9 +51,10 @@ start_nats() {
   mkdir -p "$d"
   if alive "$d/pid"; then echo "nats: running (pid $(cat "$d/pid"))"; return 0; fi
   refuse_taken "$NATS_PORT" nats; refuse_taken "$NATS_MQTT_PORT" nats
-  # Logins: the ingest account's bcrypt hash, and every enabled device's from the registry.
+  # Logins: the ingest account's bcrypt hash (cost 12: a password a person chose), and every
+  # enabled device's from the registry.
   (umask 077 && MQTT_INGEST_PASSWORD="$MQTT_INGEST_PASSWORD" "$PYTHON" -c 'import os, bcrypt
-print(bcrypt.hashpw(os.environ["MQTT_INGEST_PASSWORD"].encode(), bcrypt.gensalt(10)).decode())' \
+print(bcrypt.hashpw(os.environ["MQTT_INGEST_PASSWORD"].encode(), bcrypt.gensalt(12)).decode())' \
     >"$d/ingest.bcrypt")
   (cd "$ROOT" && "$PYTHON" manage.py broker_credentials --nats-auth "$d/auth.conf")
   cp "$ROOT/deploy/nats/nats-server.conf" "$d/nats-server.conf"

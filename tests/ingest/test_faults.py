@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from bench.ingest import Publisher, event
+from bench.ingest import event
 from bench.web import free_port
 from tests.ingest.conftest import Site, balanced, populate
 

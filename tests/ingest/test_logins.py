@@ -157,9 +157,7 @@ def test_a_disabled_device_is_refused_within_10_s(nats, site, ingest_factory):
     site.device(nats).close()
 
 
-def test_after_rotation_the_old_secret_is_refused_and_the_new_one_works(
-    nats, site, ingest_factory
-):
+def test_after_rotation_the_old_secret_is_refused_and_the_new_one_works(nats, site, ingest_factory):
     ingest = ingest_factory(site, nats)
     old = site.secrets["CAM-A"]
     started = time.monotonic()
