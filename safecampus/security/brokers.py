@@ -186,10 +186,22 @@ def broker_logins_sync() -> None:
         log.exception("could not write the brokers' device logins")
 
 
+class PendingSync:
+    """One ``broker_logins_sync`` waiting for a commit (``done`` once it ran)."""
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        broker_logins_sync()
+
+
 def broker_logins_sync_on_commit() -> None:
     """Sync once after the current transaction commits (once however many devices an
     import registers in it)."""
     conn = transaction.get_connection()
-    if conn.in_atomic_block and any(item[1] is broker_logins_sync for item in conn.run_on_commit):
+    pending = (item[1] for item in conn.run_on_commit)
+    if conn.in_atomic_block and any(isinstance(f, PendingSync) and not f.done for f in pending):
         return
-    transaction.on_commit(broker_logins_sync)
+    transaction.on_commit(PendingSync())

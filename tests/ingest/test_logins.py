@@ -23,15 +23,21 @@ def stored_ids(site) -> list[str]:
     return sorted(r[0] for r in site.query("SELECT event_id FROM security_deviceevent"))
 
 
-def service(site, code: str, call: str) -> str:
-    """Run a device service on ``code`` in a process of the site, as a page would."""
+def service(site, code: str, call: str) -> tuple[str, float]:
+    """Run a device service on ``code`` in a process of the site, as a page would: what it
+    returned, and the wall-clock time its transaction had committed by."""
     script = (
+        "import time\n"
         "from safecampus.security.models import Device\n"
         "from safecampus.security.services import device_rotate_secret, device_set_enabled\n"
         f"device = Device.objects.get(code={code!r})\n"
-        f"print({call})\n"
+        f"result = {call}\n"
+        "print(result, time.time())\n"
     )
-    return manage(site.env, "shell", "-c", script).strip().splitlines()[-1]
+    result, committed = (
+        manage(site.env, "shell", "-c", script).strip().splitlines()[-1].rsplit(" ", 1)
+    )
+    return result, float(committed)
 
 
 def test_anonymous_and_wrong_password_are_refused(nats, site):
@@ -130,18 +136,25 @@ def test_a_disabled_device_is_refused_within_10_s(nats, site, ingest_factory):
     live.publish([(site.topic("CAM-A"), event("before"), 1)])
     assert live.wait(10)
     assert site.wait_stored(1) == (1, 1)
-    started = time.monotonic()  # the service's process starts: an upper bound
-    service(site, "CAM-A", "device_set_enabled(actor=None, device=device, enabled=False)")
+    started = time.time()
+    _, committed = service(
+        site, "CAM-A", "device_set_enabled(actor=None, device=device, enabled=False)"
+    )
     while True:
         try:
-            Publisher(nats.mqtt_port, username="CAM-A", password=site.secrets["CAM-A"], timeout=2)
+            Publisher(
+                nats.mqtt_port, username="CAM-A", password=site.secrets["CAM-A"], timeout=2
+            ).close()
         except RuntimeError:
             break
-        assert time.monotonic() - started < 10, "still accepted 10 s after disabling"
+        assert time.time() - committed < 10, "still accepted 10 s after disabling"
         time.sleep(0.2)
-    refused_after = time.monotonic() - started
-    print(f"disabled device refused {refused_after:.1f} s after the change began")
-    assert refused_after < 10
+    refused = time.time()
+    print(
+        f"disabled device refused {refused - committed:.2f} s after the commit "
+        f"({refused - started:.1f} s after the process making the change started)"
+    )
+    assert refused - committed < 10
     # its open connection was closed by the reload (paho now fails to reconnect)
     assert not live.connected.is_set()
     live.client.loop_stop()
@@ -160,16 +173,14 @@ def test_a_disabled_device_is_refused_within_10_s(nats, site, ingest_factory):
 def test_after_rotation_the_old_secret_is_refused_and_the_new_one_works(nats, site, ingest_factory):
     ingest = ingest_factory(site, nats)
     old = site.secrets["CAM-A"]
-    started = time.monotonic()
-    new = service(site, "CAM-A", "device_rotate_secret(actor=None, device=device)")
+    new, committed = service(site, "CAM-A", "device_rotate_secret(actor=None, device=device)")
     assert len(new) == 40 and new != old
-    deadline = started + 10
     while True:
         try:
             Publisher(nats.mqtt_port, username="CAM-A", password=old, timeout=2).close()
         except RuntimeError:
             break
-        assert time.monotonic() < deadline, "the old secret still works 10 s after rotation"
+        assert time.time() - committed < 10, "the old secret still works 10 s after rotation"
         time.sleep(0.2)
     with pytest.raises(RuntimeError, match=REFUSED):
         Publisher(nats.mqtt_port, username="CAM-A", password=old, timeout=3)
