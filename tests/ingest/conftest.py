@@ -83,8 +83,8 @@ def broker_factory(tmp_path):
     def start(kind: str, site: Site) -> Broker:
         names = ["NATS_PORT", "NATS_MQTT_PORT"] if kind == "nats" else ["MOSQUITTO_PORT"]
         broker = Broker(kind, brokers_dir(site), {n: free_port() for n in names}, site.env)
+        started.append(broker)  # stopped afterwards even if its start fails half-way
         broker.run("start")
-        started.append(broker)
         return broker
 
     yield start
