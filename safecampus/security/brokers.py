@@ -82,12 +82,16 @@ def nats_authorization(devices: Iterable[tuple[str, str, str]], ingest_hash: str
         "authorization {",
         "  users = [",
     ]
-    if ingest_hash:
-        # MQTT too: `ingest --setup` logs in over MQTT once so the server makes its streams.
-        lines.append(
-            f'    {{user: "{INGEST_USER}", password: "{ingest_hash}",'
-            ' allowed_connection_types: ["STANDARD", "MQTT"]}'
-        )
+    # Always one user at least: nats-server takes an empty list for no authorization at all
+    # (measured: an anonymous client is then accepted). Without a known hash the ingest
+    # account gets one of a random password, i.e. locked.
+    if not ingest_hash:
+        ingest_hash = bcrypt.hashpw(secrets.token_bytes(32), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+    # MQTT too: `ingest --setup` logs in over MQTT once so the server makes its streams.
+    lines.append(
+        f'    {{user: "{INGEST_USER}", password: "{ingest_hash}",'
+        ' allowed_connection_types: ["STANDARD", "MQTT"]}'
+    )
     for code, school, hashed in devices:
         allow = ", ".join(f'"{subject}"' for subject in device_topics(school, code))
         lines.append(
@@ -135,7 +139,7 @@ def write_nats_auth(path: Path) -> int:
     ingest = path.parent / INGEST_HASH_FILE
     ingest_hash = ingest.read_text().strip() if ingest.exists() else ""
     if not BCRYPT_HASH.match(ingest_hash):
-        log.warning("%s holds no bcrypt hash: the ingest processes cannot log in", ingest)
+        log.warning("%s holds no bcrypt hash: the ingest account is locked", ingest)
         ingest_hash = ""
     _write(path, nats_authorization(sorted(devices), ingest_hash))
     return len(devices)

@@ -167,3 +167,11 @@ def test_an_older_device_gets_its_broker_login_from_its_secret_once(brokers, dis
     assert bcrypt.checkpw(secret.encode(), device.broker_bcrypt.encode())
     assert write_nats_auth(brokers.NATS_AUTH_FILE) == 1
     assert write_mosquitto_passwd(brokers.MOSQUITTO_PASSWD_FILE) == (2, [])
+
+
+def test_the_nats_file_never_lists_no_user(brokers, tmp_path):
+    """nats-server reads an empty user list as "no authorization": anyone may connect."""
+    path = tmp_path / "elsewhere" / "auth.conf"  # no ingest.bcrypt beside it, no device
+    assert write_nats_auth(path) == 0
+    users = [line for line in path.read_text().splitlines() if "{user" in line]
+    assert len(users) == 1 and '{user: "safecampus-ingest", password: "$2b$06$' in users[0]
