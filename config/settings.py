@@ -330,6 +330,9 @@ MOSQUITTO_PASSWD_FILE = Path(
     env_str("MOSQUITTO_PASSWD_FILE", str(BROKERS_DIR / "mosquitto" / "passwd"))
 )
 MOSQUITTO_PIDFILE = Path(env_str("MOSQUITTO_PIDFILE", str(BROKERS_DIR / "mosquitto" / "pid")))
+# The ingest processes' broker account (safecampus-ingest); scripts/brokers.sh reads the
+# same variable with the same development default. Production sets it.
+MQTT_INGEST_PASSWORD = env_str("MQTT_INGEST_PASSWORD", "" if PROD else "safecampus-dev-ingest")
 # While `manage.py serve` (make run) runs: the URL it serves, so commands in another
 # terminal (simulate_devices) post to it whatever PORT was chosen.
 SERVED_URL_FILE = VAR_DIR / "served-url"

@@ -24,9 +24,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-#: The development default of scripts/brokers.sh (production sets MQTT_INGEST_PASSWORD).
-DEV_INGEST_PASSWORD = "safecampus-dev-ingest"
-
 
 class Command(BaseCommand):
     help = "Serve pages, API, live stream and the task worker together (development and demo)."
@@ -159,7 +156,7 @@ class Command(BaseCommand):
             return "", False
         nats_port = os.environ.get("NATS_PORT", "14222")
         mqtt_port = os.environ.get("NATS_MQTT_PORT", "18830")
-        password = quote(os.environ.get("MQTT_INGEST_PASSWORD", DEV_INGEST_PASSWORD), safe="")
+        password = quote(settings.MQTT_INGEST_PASSWORD, safe="")
         self.stdout.write(f"Devices: MQTT on 127.0.0.1:{mqtt_port} (NATS, device logins)")
         return f"nats://safecampus-ingest:{password}@127.0.0.1:{nats_port}", not was_running
 
