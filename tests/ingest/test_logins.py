@@ -173,6 +173,7 @@ def test_a_disabled_device_is_refused_within_10_s(nats, site, ingest_factory):
 def test_after_rotation_the_old_secret_is_refused_and_the_new_one_works(nats, site, ingest_factory):
     ingest = ingest_factory(site, nats)
     old = site.secrets["CAM-A"]
+    live = site.device(nats)  # connected with the old secret
     new, committed = service(site, "CAM-A", "device_rotate_secret(actor=None, device=device)")
     assert len(new) == 40 and new != old
     while True:
@@ -184,6 +185,8 @@ def test_after_rotation_the_old_secret_is_refused_and_the_new_one_works(nats, si
         time.sleep(0.2)
     with pytest.raises(RuntimeError, match=REFUSED):
         Publisher(nats.mqtt_port, username="CAM-A", password=old, timeout=3)
+    assert not live.connected.is_set()  # the reload closed the old login's connection
+    live.client.loop_stop()
     device = Publisher(nats.mqtt_port, username="CAM-A", password=new)
     device.publish([(site.topic("CAM-A"), event("after-rotation"), 1)])
     assert device.wait(10)
