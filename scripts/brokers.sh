@@ -64,8 +64,11 @@ print(bcrypt.hashpw(os.environ["MQTT_INGEST_PASSWORD"].encode(), bcrypt.gensalt(
   wait_port "$NATS_MQTT_PORT" nats "$d/nats-server.log"
   # The durable consumer must exist before devices publish: $MQTT_msgs keeps a message only
   # while a consumer still has to acknowledge it.
+  local password
+  password="$(P="$MQTT_INGEST_PASSWORD" "$PYTHON" -c \
+    'import os, urllib.parse; print(urllib.parse.quote(os.environ["P"], safe=""))')"
   (cd "$ROOT" && "$PYTHON" manage.py ingest \
-    --broker "nats://safecampus-ingest:$MQTT_INGEST_PASSWORD@127.0.0.1:$NATS_PORT" \
+    --broker "nats://safecampus-ingest:$password@127.0.0.1:$NATS_PORT" \
     --nats-mqtt-port "$NATS_MQTT_PORT" --setup)
   echo "nats: started ($("$NATS_BIN" --version); clients :$NATS_PORT, MQTT :$NATS_MQTT_PORT, store $d/jetstream)"
 }
@@ -121,7 +124,11 @@ for broker in "${brokers[@]}"; do
     start) "start_$broker" ;;
     stop) signal_broker "$broker" TERM ;;
     kill) signal_broker "$broker" KILL ;;
-    reload) signal_broker "$broker" HUP ;;
+    reload)  # NATS: its device logins rewritten from the registry first
+      if [[ "$broker" == nats ]]; then
+        (cd "$ROOT" && "$PYTHON" manage.py broker_credentials --nats-auth "$DIR/nats/auth.conf")
+      fi
+      signal_broker "$broker" HUP ;;
     status) status "$broker" ;;
     *) echo "usage: $0 start|stop|kill|status|reload [all|nats|mosquitto]" >&2; exit 2 ;;
   esac

@@ -165,11 +165,15 @@ def write_mosquitto_passwd(
 def broker_reload(pidfile: Path, program: str) -> bool:
     """SIGHUP to the broker whose pid is in ``pidfile`` (if it is that program); False when
     none runs (its next start reads the files)."""
+    pid = 0
     try:
         pid = int(pidfile.read_text().strip())
         if program not in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
             return False  # a stale pidfile: the number belongs to someone else now
         os.kill(pid, signal.SIGHUP)
+    except PermissionError:  # the broker runs as another user: its own reload must run
+        log.warning("may not signal %s (pid %s): reload it to apply the new logins", program, pid)
+        return False
     except (OSError, ValueError):
         return False
     return True

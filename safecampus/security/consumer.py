@@ -221,8 +221,14 @@ class NatsSource:
     async def _connect(self) -> None:
         import nats
 
+        # nats-py would send a percent-encoded password as it is: pass the login apart.
+        parts = urlsplit(self.url)
+        login: dict[str, str] = {}
+        if parts.username:
+            login = {"user": unquote(parts.username), "password": unquote(parts.password or "")}
+        server = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
         self.nc = await nats.connect(
-            self.url, max_reconnect_attempts=-1, reconnect_time_wait=0.5, name=GROUP
+            server, max_reconnect_attempts=-1, reconnect_time_wait=0.5, name=GROUP, **login
         )
 
     def setup(self) -> None:
