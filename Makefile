@@ -57,9 +57,9 @@ brokers: venv
 brokers-stop:
 	bash scripts/brokers.sh stop
 
-## ingest: one device-event consumer against the local NATS (`make brokers` first)
+## ingest: one device-event consumer against the local NATS (`make brokers` first; `make run` starts one)
 ingest: venv
-	$(BIN)/python manage.py ingest --broker $${MQTT_URL:-nats://127.0.0.1:14222}
+	$(BIN)/python manage.py ingest
 
 ## bench-ingest: events/s through Mosquitto and HTTP into PostgreSQL (BENCH_DATABASE_URL)
 bench-ingest: setup

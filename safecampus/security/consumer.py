@@ -221,8 +221,14 @@ class NatsSource:
     async def _connect(self) -> None:
         import nats
 
+        # nats-py would send a percent-encoded password as it is: pass the login apart.
+        parts = urlsplit(self.url)
+        login: dict[str, str] = {}
+        if parts.username:
+            login = {"user": unquote(parts.username), "password": unquote(parts.password or "")}
+        server = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
         self.nc = await nats.connect(
-            self.url, max_reconnect_attempts=-1, reconnect_time_wait=0.5, name=GROUP
+            server, max_reconnect_attempts=-1, reconnect_time_wait=0.5, name=GROUP, **login
         )
 
     def setup(self) -> None:
@@ -243,7 +249,7 @@ class NatsSource:
                 break
             except NotFoundError:
                 if self.mqtt_port and attempt == 0:
-                    await asyncio.to_thread(_mqtt_touch, self.mqtt_port)
+                    await asyncio.to_thread(_mqtt_touch, self.mqtt_port, self.url)
                 await asyncio.sleep(0.2)
         config = ConsumerConfig(
             durable_name=GROUP,
@@ -324,10 +330,15 @@ def _nats_topic(subject: str) -> str:
     return subject.removeprefix(NATS_PREFIX).replace(".", "/")
 
 
-def _mqtt_touch(port: int) -> None:
+def _mqtt_touch(port: int, url: str) -> None:
+    """Connect once over MQTT with the ingest account of ``url`` (the server creates its
+    MQTT streams at the first MQTT login; an anonymous client is refused first)."""
     import paho.mqtt.client as mqtt
 
+    parts = urlsplit(url)
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    if parts.username:
+        client.username_pw_set(unquote(parts.username), unquote(parts.password or ""))
     try:
         client.connect("127.0.0.1", port)
         client.loop(1)
@@ -401,6 +412,20 @@ class Pipeline:
             self._warned[key] = now
             log.warning("dropped a message on %s: %s", topic, reason)
 
+    def _log_rejected(self, prepared: Prepared, result: IngestResult) -> None:
+        """The reason of each event refused by the parser (unknown type, picture too large,
+        …) with its device and event id only, one line a minute per device and reason."""
+        for refused in result.rejected:
+            index = refused.get("index")
+            device = prepared.batch[index][0] if isinstance(index, int) else None
+            code = device.code if device is not None else "?"
+            key, now = (refused["reason"], code), time.monotonic()
+            if now - self._warned.get(key, -60.0) >= 60.0:
+                self._warned[key] = now
+                log.warning(
+                    "rejected event %r of %s: %s", refused.get("event_id"), code, refused["reason"]
+                )
+
     def prepare(self, messages: list[Message]) -> Prepared:
         """Topic → (school, device) checked against the registry, JSON parsed."""
         prepared = Prepared()
@@ -448,11 +473,16 @@ class Pipeline:
         message costs only itself (rejected, logged) and never blocks the queue."""
         total = IngestResult()
         by_device: dict[int, Prepared] = {}
-        for device, item in prepared.batch:
+        where: dict[int, list[int]] = {}  # a part's index → the batch's, for the log
+        for position, (device, item) in enumerate(prepared.batch):
             by_device.setdefault(device.pk, Prepared()).batch.append((device, item))
-        for part in [*by_device.values(), Prepared(alive=prepared.alive)]:
+            where.setdefault(device.pk, []).append(position)
+        for key, part in [*by_device.items(), (0, Prepared(alive=prepared.alive))]:
             try:
-                total.add(self.store(part))
+                stored = self.store(part)
+                for refused in stored.rejected:
+                    refused["index"] = where[key][refused["index"]]
+                total.add(stored)
             except UNREACHABLE:
                 raise
             except Exception:
@@ -485,6 +515,7 @@ class Pipeline:
                     self.source.keep(messages)
                     kept = time.monotonic()
         self.source.ack(messages)
+        self._log_rejected(prepared, result)
         c = self.counters
         events = len(prepared.batch)
         c.received += events + prepared.rejected

@@ -28,7 +28,9 @@ class Device(TimeStampedModel):
 
     ``code`` is what the device sends as its name; the secret is shown once at
     registration and kept only as a keyed hash (``secret_hash``), plus, for cameras that
-    can only do HTTP Digest, the Digest HA1 encrypted (``digest_ha1``).
+    can only do HTTP Digest, the Digest HA1 encrypted (``digest_ha1``), and the MQTT
+    brokers' password hashes of it (``broker_bcrypt`` for NATS, ``broker_pbkdf2`` for
+    Mosquitto).
     """
 
     school = models.ForeignKey(
@@ -68,6 +70,13 @@ class Device(TimeStampedModel):
     enabled = models.BooleanField(_("enabled"), default=True)
     secret_hash = models.CharField(_("secret (keyed hash)"), max_length=64, editable=False)
     digest_ha1 = EncryptedTextField(_("HTTP Digest HA1"), blank=True, editable=False)
+    # The brokers' own hashes of the secret (security/brokers.py), written when it is known.
+    broker_bcrypt = models.CharField(
+        _("broker login (bcrypt)"), max_length=72, blank=True, editable=False
+    )
+    broker_pbkdf2 = models.CharField(
+        _("broker login (PBKDF2)"), max_length=160, blank=True, editable=False
+    )
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
     offline_since = models.DateTimeField(_("offline since"), null=True, blank=True, editable=False)
 

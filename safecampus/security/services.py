@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from safecampus.audit.services import audit_record
 from safecampus.core.errors import DomainError, ForbiddenError
 from safecampus.organizations.choices import BUREAU_ROLES, Role, UnitKind
 from safecampus.organizations.models import Unit
+from safecampus.security.brokers import broker_hashes, broker_logins_sync_on_commit
 from safecampus.security.choices import DeviceKind, Protocol
 from safecampus.security.ingest import digest_ha1, secret_hash, secret_new
 from safecampus.security.models import Device
@@ -61,7 +63,8 @@ def device_register(
     longitude: Decimal | None = None,
     code: str = "",
 ) -> tuple[Device, str]:
-    """Register a device of ``school``; returns it and its secret, which is shown only now."""
+    """Register a device of ``school``; returns it and its secret, which is shown only now.
+    Its broker logins follow after the commit."""
     if school.kind != UnitKind.SCHOOL or not school.is_active:
         raise DeviceError(_("Choose an active school."), code="bad_school")
     if not _may_manage(actor, school):
@@ -93,7 +96,9 @@ def device_register(
             longitude=longitude,
             secret_hash=secret_hash(secret),
             digest_ha1=digest_ha1(code, secret) if protocol == Protocol.HIKVISION else "",
+            **broker_hashes(secret),
         )
+        broker_logins_sync_on_commit()
         audit_record(
             actor=actor,
             action="security.device.registered",
@@ -104,7 +109,8 @@ def device_register(
 
 
 def device_rotate_secret(*, actor: Any, device: Device) -> str:
-    """Give the device a new secret (shown once); the old one stops working at once."""
+    """Give the device a new secret (shown once); the old one stops working at once, on the
+    brokers too (they reload after the commit and drop the old login's connection)."""
     if not _may_manage(actor, device.school):
         raise ForbiddenError(_("You may not manage this school's devices."), code="forbidden")
     secret = secret_new()
@@ -113,21 +119,51 @@ def device_rotate_secret(*, actor: Any, device: Device) -> str:
         device.digest_ha1 = (
             digest_ha1(device.code, secret) if device.protocol == Protocol.HIKVISION else ""
         )
-        device.save(update_fields=["secret_hash", "digest_ha1", "updated_at"])
+        for name, value in broker_hashes(secret).items():
+            setattr(device, name, value)
+        device.save(
+            update_fields=[
+                "secret_hash",
+                "digest_ha1",
+                "broker_bcrypt",
+                "broker_pbkdf2",
+                "updated_at",
+            ]
+        )
+        broker_logins_sync_on_commit()
         audit_record(actor=actor, action="security.device.secret_rotated", obj=device, changes={})
     return secret
 
 
 def device_set_enabled(*, actor: Any, device: Device, enabled: bool) -> Device:
+    """Enable or disable a device; a disabled one is refused everywhere, its broker login
+    removed after the commit (and its live broker connection closed)."""
     if not _may_manage(actor, device.school):
         raise ForbiddenError(_("You may not manage this school's devices."), code="forbidden")
     with transaction.atomic():
         device.enabled = enabled
         device.save(update_fields=["enabled", "updated_at"])
+        broker_logins_sync_on_commit()
         audit_record(
             actor=actor,
             action="security.device.enabled_set",
             obj=device,
             changes={"enabled": enabled},
         )
+    return device
+
+
+def device_broker_login_set(*, actor: Any, device: Device, secret: str) -> Device:
+    """Store the brokers' hashes of a device's current secret, e.g. for a device registered
+    before they were kept; refused unless ``secret`` is that secret."""
+    if not _may_manage(actor, device.school):
+        raise ForbiddenError(_("You may not manage this school's devices."), code="forbidden")
+    if not hmac.compare_digest(device.secret_hash, secret_hash(secret or "")):
+        raise DeviceError(_("This is not the device's secret."), code="wrong_secret")
+    with transaction.atomic():
+        for name, value in broker_hashes(secret).items():
+            setattr(device, name, value)
+        device.save(update_fields=["broker_bcrypt", "broker_pbkdf2", "updated_at"])
+        broker_logins_sync_on_commit()
+        audit_record(actor=actor, action="security.device.broker_login_set", obj=device, changes={})
     return device

@@ -27,7 +27,7 @@ from django.utils import timezone
 from safecampus.security.choices import DeviceKind, EventType
 from safecampus.security.demo import demo_devices
 from safecampus.security.ingest import ingest_events
-from safecampus.security.models import Device
+from safecampus.security.models import Alert, Device
 from safecampus.security.services import device_rotate_secret
 
 SCENARIOS = ("mixed", "night_intrusion", "panic")
@@ -277,6 +277,7 @@ def simulate(
         raise ValueError(f"unknown scenario {scenario!r}")
     plan = Simulation(devices, rate=rate, scenario=scenario, rng=random.Random(seed))  # noqa: S311
     report = SimReport()
+    since = timezone.now()
     ticks = max(1, math.ceil(duration))
     for tick in range(ticks):
         started = time.monotonic()
@@ -286,6 +287,13 @@ def simulate(
             log(f"t={tick + 1}s sent={report.sent} accepted={report.accepted}")
         if tick < ticks - 1:
             sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+    # An HTTP answer names no alert (a device learns nothing of them): ask the registry
+    # which of these devices' alerts the run opened or grew.
+    report.alerts.update(
+        Alert.objects.filter(
+            device__in=[sim.device for sim in devices], updated_at__gte=since
+        ).values_list("pk", flat=True)
+    )
     return report
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.ingest import Publisher
 from bench.web import free_port, manage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,9 +37,13 @@ def pytest_configure(config):
 
 @dataclass
 class Broker:
+    """A broker of the site's own (its device logins come from the site's registry: the
+    site's processes write them into ``dir``, as the web process does for ``make run``)."""
+
     kind: str
     dir: Path
     ports: dict[str, int]
+    env: dict[str, str]
 
     @property
     def mqtt_port(self) -> int:
@@ -47,12 +52,12 @@ class Broker:
     @property
     def url(self) -> str:
         if self.kind == "nats":
-            return f"nats://127.0.0.1:{self.ports['NATS_PORT']}"
+            return f"nats://{INGEST_USER}:{INGEST_PASSWORD}@127.0.0.1:{self.ports['NATS_PORT']}"
         return f"mqtt://{INGEST_USER}:{INGEST_PASSWORD}@127.0.0.1:{self.mqtt_port}"
 
     def run(self, action: str) -> None:
         env = {
-            **os.environ,
+            **self.env,
             "BROKERS_DIR": str(self.dir),
             "MQTT_INGEST_PASSWORD": INGEST_PASSWORD,
             "PYTHON": PY,
@@ -75,11 +80,11 @@ class Broker:
 def broker_factory(tmp_path):
     started: list[Broker] = []
 
-    def start(kind: str) -> Broker:
+    def start(kind: str, site: Site) -> Broker:
         names = ["NATS_PORT", "NATS_MQTT_PORT"] if kind == "nats" else ["MOSQUITTO_PORT"]
-        broker = Broker(kind, tmp_path / f"brokers-{kind}", {n: free_port() for n in names})
+        broker = Broker(kind, brokers_dir(site), {n: free_port() for n in names}, site.env)
+        started.append(broker)  # stopped afterwards even if its start fails half-way
         broker.run("start")
-        started.append(broker)
         return broker
 
     yield start
@@ -87,27 +92,21 @@ def broker_factory(tmp_path):
         broker.run("stop")
 
 
+def brokers_dir(site: Site) -> Path:
+    return Path(site.env["BROKERS_DIR"])
+
+
 @pytest.fixture
-def nats(broker_factory) -> Broker:
-    return broker_factory("nats")
+def nats(broker_factory, site) -> Broker:
+    return broker_factory("nats", site)
 
 
 @pytest.fixture
 def mosquitto(broker_factory, site) -> Broker:
-    broker = broker_factory("mosquitto")
-    passwd = broker.dir / "mosquitto" / "passwd"
-    lines = "".join(
-        json.dumps({"code": code, "secret": secret}) + "\n" for code, secret in site.secrets.items()
-    )
-    subprocess.run(
-        [PY, "manage.py", "broker_credentials", "--mosquitto-passwd", str(passwd), "--from-json"],
-        cwd=ROOT,
-        env=site.env,
-        input=lines,
-        text=True,
-        check=True,
-        capture_output=True,
-    )
+    broker = broker_factory("mosquitto", site)
+    # Written from the registry (the site's devices were registered before this broker's
+    # directory existed, so nothing wrote its file yet).
+    manage(site.env, "broker_credentials", "--mosquitto-passwd", str(site.passwd))
     broker.run("reload")
     return broker
 
@@ -122,6 +121,14 @@ class Site:
 
     def topic(self, code: str, kind: str = "events") -> str:
         return f"safecampus/{self.school_of[code]}/{code}/{kind}"
+
+    @property
+    def passwd(self) -> Path:
+        return Path(self.env["BROKERS_DIR"]) / "mosquitto" / "passwd"
+
+    def device(self, broker: Broker, code: str = "CAM-A", **kwargs) -> Publisher:
+        """A publisher logged in as device ``code``."""
+        return Publisher(broker.mqtt_port, username=code, password=self.secrets[code], **kwargs)
 
     def query(self, sql: str) -> list[tuple]:
         url = self.env.get("DATABASE_URL")
@@ -188,7 +195,7 @@ def site(site_template, tmp_path) -> Site:
     for name in os.listdir(source):
         if name.startswith("safecampus.sqlite3"):
             shutil.copy(source / name, var / name)
-    env = {**site_template.env, "SAFECAMPUS_VAR_DIR": str(var)}
+    env = {**site_template.env, "SAFECAMPUS_VAR_DIR": str(var), "BROKERS_DIR": str(var / "brokers")}
     return Site(env, dict(site_template.secrets), dict(site_template.school_of))
 
 

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from bench.ingest import Publisher, event
+from bench.ingest import event
 from bench.web import free_port
 from tests.ingest.conftest import Site, balanced, populate
 
@@ -65,7 +65,7 @@ def stored_ids(site, code="CAM-A"):
 
 def test_ingest_killed_mid_burst_stores_every_event_once(nats, site, ingest_factory):
     first = ingest_factory(site, nats, "p1")
-    publisher = Publisher(nats.mqtt_port)
+    publisher = site.device(nats)
     killer = when(lambda: site.stored()[0] >= 3000, first.kill)
     publisher.publish(burst(site, "CAM-A", N))
     assert publisher.wait(60)
@@ -83,7 +83,7 @@ def test_ingest_killed_mid_burst_stores_every_event_once(nats, site, ingest_fact
 
 def test_broker_killed_mid_burst_keeps_every_acknowledged_event(nats, site, ingest_factory):
     ingest = ingest_factory(site, nats)
-    publisher = Publisher(nats.mqtt_port)
+    publisher = site.device(nats)
     killer = when(lambda: len(publisher.acked) >= 5000, lambda: nats.run("kill"))
     sent = publisher.publish(burst(site, "CAM-A", N), rate=8000)
     killer.join(60)
@@ -104,13 +104,13 @@ def test_mosquitto_loss_window_is_what_the_readme_says(mosquitto, site, ingest_f
     """Graceful restart: nothing lost. kill -9: only what arrived since the last autosave
     (autosave_interval 5 s in deploy/mosquitto/mosquitto.conf) is lost."""
     ingest_factory(site, mosquitto).stop()  # the ingest session exists, the consumer is down
-    device = Publisher(mosquitto.mqtt_port, username="CAM-A", password=site.secrets["CAM-A"])
+    device = site.device(mosquitto)
     device.publish(burst(site, "CAM-A", 3000, start=0))
     assert device.wait(30)
     device.close()
     mosquitto.run("stop")
     mosquitto.run("start")
-    device = Publisher(mosquitto.mqtt_port, username="CAM-A", password=site.secrets["CAM-A"])
+    device = site.device(mosquitto)
     device.publish(burst(site, "CAM-A", 3000, start=3000))
     assert device.wait(30)
     # Mosquitto saves when more than autosave_interval (5 s) whole seconds have passed
@@ -189,10 +189,11 @@ def test_database_stopped_mid_burst_loses_nothing(nats, own_postgres, tmp_path, 
         "SAFECAMPUS_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/ingest",
         "DB_CONN_MAX_AGE": "0",
+        "BROKERS_DIR": str(nats.dir),  # its devices' logins go to this broker
     }
     site: Site = populate(env)
     ingest = ingest_factory(site, nats)
-    publisher = Publisher(nats.mqtt_port)
+    publisher = site.device(nats)
     down = threading.Event()
 
     def outage():

@@ -17,13 +17,12 @@ def burst(site, code, n, *, prefix="e", start=0):
 
 def test_events_arrays_and_heartbeats_through_nats_are_stored_once(nats, site, ingest_factory):
     ingest = ingest_factory(site, nats)
-    publisher = Publisher(nats.mqtt_port)
+    publisher, other = site.device(nats), site.device(nats, "CAM-B")
     publisher.publish(burst(site, "CAM-A", 1500))
     array = orjson.dumps([orjson.loads(event(f"b{i}")) for i in range(50)])
-    publisher.publish(
-        [(site.topic("CAM-B"), array, -1), (site.topic("CAM-B", "status"), b"{}", -2)]
-    )
-    assert publisher.wait(30)
+    other.publish([(site.topic("CAM-B"), array, -1), (site.topic("CAM-B", "status"), b"{}", -2)])
+    assert publisher.wait(30) and other.wait(30)
+    other.close()
     assert site.wait_stored(1550) == (1550, 1550)
     counters = ingest.stop()
     assert counters["received"] == 1550
@@ -39,27 +38,30 @@ def test_events_arrays_and_heartbeats_through_nats_are_stored_once(nats, site, i
 
 def test_redelivered_events_are_counted_as_duplicates(nats, site, ingest_factory):
     ingest = ingest_factory(site, nats)
-    publisher = Publisher(nats.mqtt_port)
+    publisher, other = site.device(nats), site.device(nats, "CAM-C")
     publisher.publish(burst(site, "CAM-A", 300))
     publisher.publish(burst(site, "CAM-A", 300))  # the device sends them all again
     # the same event ids from another device are other events
-    publisher.publish(burst(site, "CAM-C", 100))
-    assert publisher.wait(30)
+    other.publish(burst(site, "CAM-C", 100))
+    assert publisher.wait(30) and other.wait(30)
+    other.close()
     assert site.wait_stored(400) == (400, 400)
     counters = ingest.stop()
     assert (counters["received"], counters["stored"], counters["duplicates"]) == (700, 400, 300)
     publisher.close()
 
 
-def test_wrong_topic_school_device_and_payload_are_dropped_and_counted(nats, site, ingest_factory):
-    ingest = ingest_factory(site, nats)
-    publisher = Publisher(nats.mqtt_port)
+def test_wrong_school_and_payload_are_dropped_and_counted(mosquitto, site, ingest_factory):
+    """Through Mosquitto, whose ACL checks the device code only: the ingest process drops
+    a topic of another school (NATS refuses it already: test_logins.py)."""
+    ingest = ingest_factory(site, mosquitto)
+    publisher = site.device(mosquitto)
     good = event("ok-1")
     publisher.publish(
         [
             ("safecampus/XB-002/CAM-A/events", event("wrong-school"), 1),  # CAM-A is XB-001's
-            ("safecampus/XB-001/NO-SUCH/events", event("unknown"), 2),
-            ("safecampus/XB-001/CAM-A/x/events", event("too-deep"), 3),
+            ("safecampus/XB-001/NO-SUCH/events", event("unknown"), 2),  # the ACL drops it
+            ("safecampus/XB-001/CAM-A/x/events", event("too-deep"), 3),  # the ACL drops it
             (site.topic("CAM-A"), b"{not json", 4),
             (site.topic("CAM-A"), b"[]", 5),
             (site.topic("CAM-A"), orjson.dumps({"event_id": "x", "type": "nonsense"}), 6),
@@ -71,7 +73,11 @@ def test_wrong_topic_school_device_and_payload_are_dropped_and_counted(nats, sit
     assert publisher.wait(30)
     assert site.wait_stored(2) == (2, 2)
     counters = ingest.stop()
-    assert counters == {**counters, "received": 8, "stored": 2, "rejected": 6}
+    assert counters == {**counters, "received": 6, "stored": 2, "rejected": 4}
+    # each refusal's reason is logged, the event's own one with its id and device only
+    logged = ingest.log.read_text()
+    assert "dropped a message on safecampus/XB-002/CAM-A/events: the device belongs to" in logged
+    assert "rejected event 'x' of CAM-A: unknown type 'nonsense'" in logged
     assert sorted(site.query("SELECT event_id, late FROM security_deviceevent")) == [
         ("late-1", 1),
         ("ok-1", 0),
@@ -85,7 +91,7 @@ def test_wrong_topic_school_device_and_payload_are_dropped_and_counted(nats, sit
 
 def test_mosquitto_checks_device_logins_and_topics(mosquitto, site, ingest_factory):
     ingest = ingest_factory(site, mosquitto)
-    device = Publisher(mosquitto.mqtt_port, username="CAM-A", password=site.secrets["CAM-A"])
+    device = site.device(mosquitto)
     device.publish(burst(site, "CAM-A", 200))
     # the ACL lets a device publish only under its own code; the broker drops the rest
     device.publish([(site.topic("CAM-B"), event("spoofed"), -1)])
@@ -104,7 +110,7 @@ def test_mosquitto_checks_device_logins_and_topics(mosquitto, site, ingest_facto
 def test_mosquitto_drops_nothing_while_the_consumer_is_down(mosquitto, site, ingest_factory):
     """Mosquitto's default max_queued_messages (1000) would drop most of these."""
     ingest_factory(site, mosquitto).stop()  # its session now exists and outlives it
-    device = Publisher(mosquitto.mqtt_port, username="CAM-A", password=site.secrets["CAM-A"])
+    device = site.device(mosquitto)
     device.publish(burst(site, "CAM-A", 6000))
     assert device.wait(30)
     assert len(device.acked) == 6000
@@ -118,7 +124,7 @@ def test_mosquitto_drops_nothing_while_the_consumer_is_down(mosquitto, site, ing
 
 def test_several_ingest_processes_split_the_load(nats, site, ingest_factory):
     first, second = ingest_factory(site, nats, "p1"), ingest_factory(site, nats, "p2")
-    publisher = Publisher(nats.mqtt_port)
+    publisher = site.device(nats)
     publisher.publish(burst(site, "CAM-A", 4000))
     assert publisher.wait(30)
     assert site.wait_stored(4000) == (4000, 4000)

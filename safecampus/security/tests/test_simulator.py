@@ -100,6 +100,19 @@ def test_over_http_the_devices_authenticate_with_their_fresh_secrets(live_server
     assert (report.failures, report.rejected) == (0, 0), report.first_error
     assert report.accepted == report.sent
     assert Alert.objects.filter(event_type="panic_button").count() == 1
+    # counted over HTTP too (it said 0): the panic alert and any the background raised
+    assert report.alerts == set(Alert.objects.values_list("pk", flat=True))
+    assert report.as_dict()["alerts"] == Alert.objects.count() >= 1
+
+
+def test_the_default_url_is_what_serve_serves_else_site_url(settings, tmp_path):
+    from safecampus.security.management.commands.simulate_devices import served_url
+
+    settings.SERVED_URL_FILE = tmp_path / "served-url"
+    settings.SITE_URL = "http://school.example:8443"
+    assert served_url() == "http://school.example:8443"
+    settings.SERVED_URL_FILE.write_text("http://127.0.0.1:9123\n")
+    assert served_url() == "http://127.0.0.1:9123"
 
 
 @pytest.mark.django_db

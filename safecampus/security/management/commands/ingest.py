@@ -6,7 +6,9 @@ import logging
 import os
 import socket
 from typing import Any
+from urllib.parse import quote
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from safecampus.security.consumer import NatsSource, Pipeline, source_for
@@ -19,11 +21,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
+        password = quote(settings.MQTT_INGEST_PASSWORD, safe="")
         parser.add_argument(
             "--broker",
-            default=os.environ.get("MQTT_URL", "nats://127.0.0.1:14222"),
-            help="nats://host:port (production) or mqtt://user:password@host:port "
-            "(default: $MQTT_URL)",
+            default=os.environ.get(
+                "MQTT_URL", f"nats://safecampus-ingest:{password}@127.0.0.1:14222"
+            ),
+            help="nats://safecampus-ingest:PASSWORD@host:port (production) or "
+            "mqtt://safecampus-ingest:PASSWORD@host:port (default: $MQTT_URL, else the local "
+            "NATS of scripts/brokers.sh with $MQTT_INGEST_PASSWORD)",
         )
         parser.add_argument(
             "--name",

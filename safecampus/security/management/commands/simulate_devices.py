@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,15 @@ from safecampus.security.simulator import (
 )
 
 
+def served_url() -> str:
+    """The URL a running ``manage.py serve`` (``make run``) serves, else ``SITE_URL``."""
+    try:
+        url = Path(settings.SERVED_URL_FILE).read_text().strip()
+    except OSError:
+        url = ""
+    return url or settings.SITE_URL
+
+
 class Command(BaseCommand):
     help = (
         "Make the demo devices (seed_demo_devices) send realistic events: heartbeats, face and "
@@ -23,7 +33,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--url", default="http://127.0.0.1:8000", help="the server to post to")
+        default = served_url()
+        parser.add_argument(
+            "--url",
+            default=default,
+            help=f"the server to post to (default: what `make run` serves, else SITE_URL: "
+            f"{default})",
+        )
         parser.add_argument("--rate", type=int, default=5, help="background events per second")
         parser.add_argument("--duration", type=float, default=60, help="seconds")
         parser.add_argument("--scenario", choices=SCENARIOS, default="mixed")
