@@ -8,14 +8,17 @@ risk warnings, the case kernel's escalations) are written — and kept as suppre
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.core.management import call_command
 
 from safecampus.cases.demo import DEMO_OUTBOX_REASON
 from safecampus.cases.services import deadline_sweep
+from safecampus.inspections.shipped_templates import seed_shipped
 from safecampus.notifications.choices import Channel, OutboxStatus
 from safecampus.notifications.models import Notification, OutboxMessage
 from safecampus.notifications.services import outbox_deliver
@@ -25,8 +28,20 @@ SITE = "https://campus.example.edu.cn:8443"
 URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s\"'<>]+", re.I)
 
 
+@pytest.fixture
+def shipped_reference_data(db):
+    """The categories, bands, calendar and checklists the migrations ship (a transactional
+    test earlier in this worker may have flushed the migrated rows)."""
+    for module in (
+        "safecampus.leads.migrations.0002_seed_categories",
+        "safecampus.risk.migrations.0002_seed_bands_calendar",
+    ):
+        importlib.import_module(module).seed(apps, None)
+    seed_shipped()
+
+
 @pytest.mark.django_db
-def test_demo_seeding_sends_nothing_and_links_to_site_url(settings):
+def test_demo_seeding_sends_nothing_and_links_to_site_url(settings, shipped_reference_data):
     settings.SITE_URL = SITE
     call_command("seed_demo", "--schools", "4", "--quiet", "--no-devices")
     WebhookEndpointFactory(unit=None, url="http://127.0.0.1:9/hook", verbs=[])

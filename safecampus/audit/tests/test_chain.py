@@ -46,7 +46,7 @@ def test_a_changed_row_is_detected(safety_officer):
     report = audit_verify()
     assert _kinds(report) == [("hash", events[1].pk)]
     out, err = StringIO(), StringIO()
-    with pytest.raises(SystemExit) as exit_info:
+    with translation.override("en"), pytest.raises(SystemExit) as exit_info:
         call_command("audit_verify", stdout=out, stderr=err)
     assert exit_info.value.code == 1
     assert f"row {events[1].pk}" in err.getvalue()
