@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -88,7 +89,12 @@ def test_serve_runs_nats_with_device_logins_and_an_ingest_process(served, site):
                 assert _environ(child)["SITE_URL"] == url
     assert kinds == {"gunicorn": 1, "uvicorn": 1, "run_huey": 1, " ingest ": 1}
     with urllib.request.urlopen(url + "/accounts/login/", timeout=90) as response:
-        assert response.status == 200
+        assert response.status == 200 and response.getheader("Server") is None
+    # the stream (uvicorn, PORT+1) names no server product either; it refuses a stranger
+    stream = f"http://127.0.0.1:{int(ports['PORT']) + 1}/stream/alerts"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(stream, timeout=30)
+    assert refused.value.code in (401, 403) and refused.value.headers.get("Server") is None
     # the reproduction: no username → refused; the device's own secret → stored
     mqtt = ports["NATS_MQTT_PORT"]
     anonymous = subprocess.run(

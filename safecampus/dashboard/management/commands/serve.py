@@ -95,6 +95,7 @@ class Command(BaseCommand):
                 "--port",
                 str(stream_port),
                 "--no-access-log",
+                "--no-server-header",  # no product banner, as for gunicorn (gunicorn.conf.py)
                 "--timeout-graceful-shutdown",
                 "2",
             ],
