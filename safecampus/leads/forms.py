@@ -241,6 +241,10 @@ def _portal_categories() -> Any:
     for parent in parents:
         ordered.append(parent.pk)
         ordered.extend(row.pk for row in rows if row.parent_id == parent.pk)
+    if not ordered:
+        # A CASE without WHEN compiles to the literal 0, which PostgreSQL reads as "ORDER BY
+        # column 0" and refuses: a district with no categories in use gets an empty choice.
+        return LeadCategory.objects.none()
     preserved = models.Case(
         *[models.When(pk=pk, then=models.Value(i)) for i, pk in enumerate(ordered)],
         default=models.Value(len(ordered)),

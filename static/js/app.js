@@ -195,11 +195,14 @@
     m.ok.className = "btn " + (labels && labels.danger ? "btn-danger" : "btn-primary");
     return new Promise(function (resolve) {
       let answered = false;
+      let shown = false;
+      // Bootstrap ignores hide() while the dialog is still fading in: a "yes" given then is
+      // remembered and carried out once the dialog is shown, never lost.
       function yes() {
         answered = true;
-        m.instance.hide();
+        if (shown) m.instance.hide();
       }
-      m.ok.addEventListener("click", yes, { once: true });
+      m.ok.addEventListener("click", yes);
       m.element.addEventListener(
         "hidden.bs.modal",
         function () {
@@ -208,7 +211,15 @@
         },
         { once: true }
       );
-      m.element.addEventListener("shown.bs.modal", function () { m.ok.focus(); }, { once: true });
+      m.element.addEventListener(
+        "shown.bs.modal",
+        function () {
+          shown = true;
+          if (answered) m.instance.hide();
+          else m.ok.focus();
+        },
+        { once: true }
+      );
       m.instance.show();
     });
   }

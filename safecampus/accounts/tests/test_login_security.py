@@ -306,7 +306,8 @@ def test_only_fully_signed_in_pages_open_the_live_stream(client, settings, safet
     settings.STREAM_URL = "http://127.0.0.1:8001/stream/events"
     marker = 'data-stream-url="http://127.0.0.1:8001/stream/events"'
     assert marker not in client.get(LOGIN).content.decode()
-    assert marker not in client.get("/report/").content.decode()
+    portal = client.get("/report/")
+    assert portal.status_code == 200 and marker not in portal.content.decode()
     _post(client, "safety_officer", PASSWORD)
     two_factor = client.get("/accounts/two-factor/")
     assert two_factor.status_code == 200 and "data-stream-url" not in two_factor.content.decode()

@@ -371,3 +371,12 @@ def test_more_details_and_a_point_on_the_map(client, district):
     )
     assert (off_map.status_code, bad_urgency.status_code) == (400, 400)
     assert _counts() == before
+
+
+def test_the_form_opens_when_no_category_is_in_use(client, district):
+    """A district that has switched every category off still gets the page (on PostgreSQL
+    the parent-first ordering once compiled to "ORDER BY 0" and answered 500)."""
+    LeadCategory.objects.update(is_active=False)
+    page = client.get("/report/", **CLIENT)
+    assert page.status_code == 200
+    assert list(page.context["form"].fields["category"].queryset) == []
