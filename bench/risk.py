@@ -324,10 +324,10 @@ def measure() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from safecampus.cases.calendar import CALENDAR_TZ
+    from safecampus.core.localtime import CHINA_TZ
     from safecampus.risk import grading
 
-    now = datetime(MONTH.year, MONTH.month, 1, 9, 0, tzinfo=CALENDAR_TZ)
+    now = datetime(MONTH.year, MONTH.month, 1, 9, 0, tzinfo=CHINA_TZ)
     began = time.perf_counter()
     rows = seed(SCHOOLS, now)
     print(

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import chinese_calendar
 from chinese_calendar import constants as official
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+# Official holidays are dates in China Standard Time, whatever TIME_ZONE the server runs in.
+from safecampus.core.localtime import end_of_day, local_day
+
 logger = logging.getLogger(__name__)
 
-# Official holidays are dates in China Standard Time, whatever TIME_ZONE the server runs in.
-CALENDAR_TZ = ZoneInfo("Asia/Shanghai")
 # No real calendar has a year without working days; a longer scan means bad override rows.
 MAX_SCAN_DAYS = 3660
 
@@ -86,15 +85,6 @@ def year_is_known(year: int) -> bool:
     except NotImplementedError:
         return False
     return True
-
-
-def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment, CALENDAR_TZ).date()
-
-
-def end_of_day(day: date) -> datetime:
-    """The last instant of ``day`` in China time (23:59:59.999999)."""
-    return datetime.combine(day, time.max, tzinfo=CALENDAR_TZ)
 
 
 def add_calendar_days(start: datetime, n: int) -> datetime:

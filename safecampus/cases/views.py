@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from safecampus.cases.calendar import CALENDAR_TZ, official_days, year_is_known
+from safecampus.cases.calendar import official_days, year_is_known
 from safecampus.cases.forms import HolidayDeleteForm, HolidayOverrideForm, YearForm
 from safecampus.cases.permissions import HOLIDAY_EDITOR_ROLES
 from safecampus.cases.selectors import holiday_override_list
 from safecampus.cases.services import holiday_override_delete, holiday_override_set
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
+from safecampus.core.localtime import CHINA_TZ
 
 HOLIDAY_EDITORS = Access.for_roles(HOLIDAY_EDITOR_ROLES)
 
@@ -27,7 +28,7 @@ def _year(data: Any) -> int:
     form = YearForm(data)
     if form.is_valid():
         return int(form.cleaned_data["year"])
-    return timezone.localtime(timezone.now(), CALENDAR_TZ).year
+    return timezone.localtime(timezone.now(), CHINA_TZ).year
 
 
 def _list_url(year: int) -> str:

@@ -31,9 +31,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from safecampus.accounts.models import User
-from safecampus.cases.calendar import CALENDAR_TZ, WorkCalendar, add_working_days, local_day
+from safecampus.cases.calendar import WorkCalendar, add_working_days
 from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.models import CaseEvent, Deadline
+from safecampus.core.localtime import CHINA_TZ, local_day
 from safecampus.core.rules import rule
 from safecampus.inspections.choices import (
     HAZARD_LEVEL_ORDER,
@@ -228,16 +229,14 @@ def _version(kind: str) -> _Version:
 
 @lru_cache(maxsize=4096)
 def _due(day: date, days: int) -> datetime:
-    return add_working_days(
-        datetime.combine(day, time(12), tzinfo=CALENDAR_TZ), days, calendar=_CAL
-    )
+    return add_working_days(datetime.combine(day, time(12), tzinfo=CHINA_TZ), days, calendar=_CAL)
 
 
 _CAL = WorkCalendar()
 
 
 def _at(day: date, rng: random.Random, now: datetime) -> datetime:
-    moment = datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59)), tzinfo=CALENDAR_TZ)
+    moment = datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59)), tzinfo=CHINA_TZ)
     return min(moment, now - timedelta(minutes=5))
 
 
@@ -337,7 +336,7 @@ class _Seeder:
             due_on=due,
         )
         start = due - timedelta(days=min(20, (due - self.first).days))
-        row.created_at = row.updated_at = datetime.combine(start, time(6), tzinfo=CALENDAR_TZ)
+        row.created_at = row.updated_at = datetime.combine(start, time(6), tzinfo=CHINA_TZ)
         if plan.template.kind == TemplateKind.EVALUATION:
             # The yearly evaluation is done in the autumn, before its 31 December due day.
             day = date(due.year, rng.randint(9, 11), rng.randint(1, 28))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
-from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.core.official_pdf import FONT, OfficialPdf, chinese_date
 from safecampus.inspections.choices import HazardCategory, HazardLevel
 from safecampus.inspections.models import Hazard, Rectification
@@ -54,12 +54,12 @@ COLUMNS = (
 
 def document_number(notice: Rectification) -> str:
     """新教安整〔2026〕ZG-2026-000012号, from the notice's year and reference."""
-    year = timezone.localtime(notice.created_at, CALENDAR_TZ).year
+    year = timezone.localtime(notice.created_at, CHINA_TZ).year
     return f"{DOC_CODE}〔{year}〕{notice.reference}号"
 
 
 def _local_day(moment: datetime | None) -> date | None:
-    return timezone.localtime(moment, CALENDAR_TZ).date() if moment else None
+    return timezone.localtime(moment, CHINA_TZ).date() if moment else None
 
 
 def _table(pdf: OfficialPdf, hazards: list[Hazard], due: str) -> None:

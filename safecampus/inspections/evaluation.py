@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from safecampus.cases.calendar import CALENDAR_TZ, local_day
+from safecampus.core.localtime import CHINA_TZ, local_day
 from safecampus.core.rules import rule
 from safecampus.inspections.choices import InspectionStatus, RectificationStatus, TemplateKind
 from safecampus.inspections.models import Inspection, Rectification
@@ -176,8 +176,8 @@ class Breakdown:
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """The calendar year in China time, as [start, end) instants."""
-    start = datetime(year, 1, 1, tzinfo=CALENDAR_TZ)
-    return start, datetime(year + 1, 1, 1, tzinfo=CALENDAR_TZ)
+    start = datetime(year, 1, 1, tzinfo=CHINA_TZ)
+    return start, datetime(year + 1, 1, 1, tzinfo=CHINA_TZ)
 
 
 def current_year(now: datetime | None = None) -> int:
@@ -234,7 +234,7 @@ def _planned_filter(year: int, today: date) -> Q:
 
 
 def _planned_rows(year: int, today: date) -> Any:
-    submitted_day = TruncDate("submitted_at", tzinfo=CALENDAR_TZ)
+    submitted_day = TruncDate("submitted_at", tzinfo=CHINA_TZ)
     return (
         Inspection.objects.filter(_planned_filter(year, today))
         .order_by()

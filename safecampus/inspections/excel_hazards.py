@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.core.csv_export import FORMULA_START
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.inspections.models import Hazard
 from safecampus.inspections.selectors_hazards import overdue_notice_ids
 
@@ -47,7 +47,7 @@ COLUMNS = (
 
 
 def _local(moment: datetime | None) -> str:
-    return f"{timezone.localtime(moment, CALENDAR_TZ):%Y-%m-%d %H:%M}" if moment else ""
+    return f"{timezone.localtime(moment, CHINA_TZ):%Y-%m-%d %H:%M}" if moment else ""
 
 
 def _chunks(hazards: QuerySet[Hazard]) -> Iterable[list[Hazard]]:
@@ -77,7 +77,7 @@ def _row(index: int, hazard: Hazard, late: set[int]) -> list[str]:
         " · ".join(p for p in (hazard.interim_measure, hazard.interim_responsible) if p),
         str(hazard.get_status_display()),
         notice.reference or "" if notice else "",
-        f"{timezone.localtime(notice.due_at, CALENDAR_TZ):%Y-%m-%d}"
+        f"{timezone.localtime(notice.due_at, CHINA_TZ):%Y-%m-%d}"
         if notice and notice.due_at
         else "",
         _("Yes") if overdue else "",
@@ -119,7 +119,7 @@ def hazard_ledger_write(
 
 
 def ledger_filename(now: datetime) -> str:
-    return _("Hazard ledger") + f"-{timezone.localtime(now, CALENDAR_TZ):%Y-%m-%d}.xlsx"
+    return _("Hazard ledger") + f"-{timezone.localtime(now, CHINA_TZ):%Y-%m-%d}.xlsx"
 
 
 __all__: list[Any] = ["MAX_ROWS", "XLSX_MIME", "hazard_ledger_write", "ledger_filename"]

@@ -19,8 +19,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.core.csv_export import FORMULA_START
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.inspections.models import Inspection
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -109,7 +109,7 @@ def safe(value: Any) -> str:
 
 
 def local(moment: datetime | None) -> str:
-    return "" if moment is None else f"{timezone.localtime(moment, CALENDAR_TZ):%Y-%m-%d %H:%M}"
+    return "" if moment is None else f"{timezone.localtime(moment, CHINA_TZ):%Y-%m-%d %H:%M}"
 
 
 def day(value: date | None) -> str:

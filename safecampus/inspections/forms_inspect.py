@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from safecampus.cases.calendar import local_day
 from safecampus.core.forms import BootstrapFormMixin, FastSelect
+from safecampus.core.localtime import local_day
 from safecampus.inspections.choices import (
     AnswerResult,
     InspectionStatus,

@@ -12,8 +12,8 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from safecampus.cases.calendar import CALENDAR_TZ, local_day
 from safecampus.cases.models import Deadline
+from safecampus.core.localtime import CHINA_TZ, local_day
 from safecampus.inspections.choices import (
     HAZARD_LEVEL_ORDER,
     OPEN_HAZARD_STATUSES,
@@ -37,7 +37,7 @@ _ONE_DAY = timedelta(days=1)
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=CALENDAR_TZ)
+    return datetime.combine(day, time.min, tzinfo=CHINA_TZ)
 
 
 def _overdue_notices(now: datetime) -> QuerySet[Rectification]:

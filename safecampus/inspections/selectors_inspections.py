@@ -11,7 +11,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from safecampus.attachments.models import Attachment
-from safecampus.cases.calendar import local_day
+from safecampus.core.localtime import local_day
 from safecampus.inspections.choices import InspectionStatus
 from safecampus.inspections.models import (
     Hazard,

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from safecampus.audit.services import audit_record
-from safecampus.cases.calendar import CALENDAR_TZ, local_day
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest
+from safecampus.core.localtime import CHINA_TZ, local_day
 from safecampus.inspections import evaluation as ev
 from safecampus.inspections.excel_evaluation import evaluation_write
 from safecampus.inspections.excel_inspections import XLSX_MIME, inspection_ledger_write
@@ -189,7 +189,7 @@ def xlsx_response(out: Any, name: str) -> FileResponse:
 
 
 def _exported_at() -> str:
-    return f"{timezone.localtime(timezone.now(), CALENDAR_TZ):%Y-%m-%d %H:%M}"
+    return f"{timezone.localtime(timezone.now(), CHINA_TZ):%Y-%m-%d %H:%M}"
 
 
 def evaluation_export(request: Any, year: int) -> FileResponse:

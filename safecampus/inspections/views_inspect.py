@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from safecampus.attachments.errors import AttachmentError
-from safecampus.cases.calendar import local_day
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
+from safecampus.core.localtime import local_day
 from safecampus.inspections import scoring
 from safecampus.inspections.choices import InspectionStatus, ItemType
 from safecampus.inspections.forms_inspect import (

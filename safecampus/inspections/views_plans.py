@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from safecampus.cases.calendar import local_day
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest
+from safecampus.core.localtime import local_day
 from safecampus.inspections.choices import InspectionStatus
 from safecampus.inspections.forms_templates import (
     PlanForm,

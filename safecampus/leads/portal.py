@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from safecampus.audit.services import audit_record
-from safecampus.cases.calendar import local_day
 from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.models import CaseEvent
 from safecampus.cases.selectors import default_escalation_unit
 from safecampus.cases.services import case_comment
+from safecampus.core.localtime import local_day
 from safecampus.core.rules import rule
 from safecampus.leads.challenge import Challenge, challenge_issue, challenge_verify
 from safecampus.leads.choices import (

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.leads.models import DualReport, Lead, LeadCategory
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=CALENDAR_TZ)
+    return datetime.combine(day, time.min, tzinfo=CHINA_TZ)
 
 
 def lead_list(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from safecampus.cases.calendar import CALENDAR_TZ, local_day
+from safecampus.core.localtime import CHINA_TZ, local_day
 from safecampus.core.rules import rule
 from safecampus.leads.choices import LeadStatus
 from safecampus.leads.models import Lead, LeadCategory
@@ -148,7 +148,7 @@ def _counted(user: Any, date_from: date | None, date_to: date | None) -> QuerySe
 
 
 def _local_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=CALENDAR_TZ)
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ)
 
 
 def _cell(key: str, label: str, count: int) -> Cell:

@@ -30,11 +30,11 @@ from rest_framework.views import APIView
 
 from safecampus.api.permissions import HasAccess
 from safecampus.audit.services import audit_record
-from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.forms import BootstrapFormMixin
 from safecampus.core.http import AuthedRequest
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.leads import excel
 from safecampus.leads.choices import TRIAGE_ROLES, LeadStatus
 from safecampus.leads.errors import LeadError
@@ -98,7 +98,7 @@ def _subtitle(form: LeadFilterForm, filters: dict[str, Any], count: int, now: da
         "Exported %(time)s (Beijing time) · Filters: %(filters)s · %(count)d leads · "
         "merged and spam leads are left out unless asked for"
     ) % {
-        "time": f"{timezone.localtime(now, CALENDAR_TZ):%Y-%m-%d %H:%M}",
+        "time": f"{timezone.localtime(now, CHINA_TZ):%Y-%m-%d %H:%M}",
         "filters": shown or pgettext("filters", "none"),
         "count": count,
     }
@@ -135,7 +135,7 @@ def _export(request: Any, form: LeadFilterForm) -> FileResponse:
         subtitle=_subtitle(form, filters, count, now),
     )
     out.seek(0)
-    day = timezone.localtime(now, CALENDAR_TZ).date().isoformat()
+    day = timezone.localtime(now, CHINA_TZ).date().isoformat()
     name = _("Leads ledger") + f"-{day}.xlsx"
     response = FileResponse(out, content_type=excel.XLSX_MIME)
     response["Content-Disposition"] = _disposition(name)

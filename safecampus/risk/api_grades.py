@@ -23,8 +23,8 @@ from rest_framework.views import APIView
 
 from safecampus.api.inputs import query
 from safecampus.api.permissions import HasAccess
-from safecampus.cases.calendar import local_day
 from safecampus.core.access import Access
+from safecampus.core.localtime import local_day
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
 from safecampus.risk import selectors_grades as selectors
 from safecampus.risk import services_grades as services

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from safecampus.cases.calendar import CALENDAR_TZ, local_day
+from safecampus.core.localtime import CHINA_TZ, local_day
 from safecampus.risk.choices import NoticeStatus, RiskCategory
 from safecampus.risk.grading import grade_month, month_start, previous_month
 from safecampus.risk.models import RiskGrade, RiskItem, SchoolRiskProfile, WarningNotice
@@ -131,7 +131,7 @@ def _grade_months(today: date, months: int) -> int:
         if RiskGrade.objects.filter(month=month).exists():
             continue
         day = first_working_day(month)
-        at = datetime.combine(day, time(9, 0), tzinfo=CALENDAR_TZ)
+        at = datetime.combine(day, time(9, 0), tzinfo=CHINA_TZ)
         grade_month(month=month, now=min(at, timezone.now()))
         done += 1
     return done

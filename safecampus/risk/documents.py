@@ -23,7 +23,7 @@ from docx.shared import Cm, Pt, RGBColor
 from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
-from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.core.official_pdf import FONT, RED, OfficialPdf, chinese_date
 from safecampus.core.rules import rule
 from safecampus.organizations.selectors import bureau_unit
@@ -66,7 +66,7 @@ def issuer_name() -> str:
 
 def issue_day(notice: WarningNotice) -> date:
     moment = notice.issued_at or timezone.now()
-    return timezone.localtime(moment, CALENDAR_TZ).date()
+    return timezone.localtime(moment, CHINA_TZ).date()
 
 
 def notice_filename(notice: WarningNotice, extension: str) -> str:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.core.rules import rule
 from safecampus.inspections import evidence as inspection_evidence
 from safecampus.leads import evidence as lead_evidence
@@ -106,7 +106,7 @@ def previous_month(month: date) -> date:
 
 
 def local_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=CALENDAR_TZ)
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ)
 
 
 def evidence_window(month: date) -> tuple[date, date, datetime, datetime]:

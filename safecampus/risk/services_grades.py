@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safecampus.audit.services import audit_record
-from safecampus.cases.calendar import WorkCalendar, local_day
+from safecampus.cases.calendar import WorkCalendar
 from safecampus.cases.selectors import unit_handlers
+from safecampus.core.localtime import local_day
 from safecampus.notifications.services import notify
 from safecampus.organizations.choices import Role, UnitKind
 from safecampus.organizations.selectors import bureau_unit

@@ -30,10 +30,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from safecampus.audit.services import audit_record
-from safecampus.cases.calendar import CALENDAR_TZ, add_working_days, due_at, local_day
+from safecampus.cases.calendar import add_working_days, due_at
 from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.models import CaseEvent, Deadline
 from safecampus.cases.services import case_transition, deadline_set
+from safecampus.core.localtime import CHINA_TZ, local_day
 from safecampus.core.rules import rule
 from safecampus.notifications.services import notify
 from safecampus.organizations.choices import Role, UnitKind
@@ -341,7 +342,7 @@ def _kernel_rows(
                     "purpose": deadline.purpose,
                     "days": deadline.days,
                     "working_days": deadline.working_days,
-                    "due_at": timezone.localtime(deadline.due_at, CALENDAR_TZ).isoformat(),
+                    "due_at": timezone.localtime(deadline.due_at, CHINA_TZ).isoformat(),
                     "replaced": None,
                 },
             )
@@ -375,7 +376,7 @@ def _bureau_people(roles: frozenset[str]) -> list[Any]:
 def _notify_schools(warnings: Sequence[SchoolWarning], dues: dict[str, datetime]) -> None:
     """One notification to each school's principal and officer, in their own language."""
     people = _responders_by_school(w.unit_id for w in warnings)
-    ack = f"{timezone.localtime(dues[ACKNOWLEDGE_PURPOSE], CALENDAR_TZ):%Y-%m-%d %H:%M}"
+    ack = f"{timezone.localtime(dues[ACKNOWLEDGE_PURPOSE], CHINA_TZ):%Y-%m-%d %H:%M}"
     for warning in warnings:
         by_language: dict[str, list[Any]] = defaultdict(list)
         for user in people.get(warning.unit_id, []):

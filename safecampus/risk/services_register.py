@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safecampus.audit.services import audit_record
-from safecampus.cases.calendar import local_day
+from safecampus.core.localtime import local_day
 from safecampus.core.rules import rule
 from safecampus.organizations.choices import BUREAU_ROLES, Role, UnitKind
 from safecampus.organizations.models import Unit

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from safecampus.cases.calendar import local_day
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
+from safecampus.core.localtime import local_day
 from safecampus.core.rules import rule
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
 from safecampus.organizations.models import Unit

@@ -9,9 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.core.bounds import day_validators
 from safecampus.core.forms import BootstrapFormMixin
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.organizations.models import Unit
 from safecampus.security.alerts import NOTE_MAX
 from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
@@ -80,9 +80,9 @@ class AlertFilterForm(BootstrapFormMixin, forms.Form):
             "outcome": data.get("outcome") or "",
         }
         if data.get("since"):
-            found["since"] = datetime.combine(data["since"], time.min, tzinfo=CALENDAR_TZ)
+            found["since"] = datetime.combine(data["since"], time.min, tzinfo=CHINA_TZ)
         if data.get("until"):
-            end = datetime.combine(data["until"], time.min, tzinfo=CALENDAR_TZ)
+            end = datetime.combine(data["until"], time.min, tzinfo=CHINA_TZ)
             found["until"] = end + timedelta(days=1)
         return found
 

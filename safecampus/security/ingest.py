@@ -25,8 +25,8 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.core.crypto import blind_index
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.core.rules import rule
 from safecampus.security.choices import (
     DEFAULT_PRIORITY,
@@ -320,7 +320,7 @@ class RuleBook:
     def judge(
         self, *, school_id: int, event_type: str, zone: str, at: datetime
     ) -> tuple[int, AlertRule | None]:
-        local = timezone.localtime(at, CALENDAR_TZ).time()
+        local = timezone.localtime(at, CHINA_TZ).time()
         matching = [
             r
             for r in self.by_type.get(event_type, [])

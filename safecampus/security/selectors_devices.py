@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, When
 from django.utils import timezone
 
-from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.organizations.choices import Role, UnitKind
 from safecampus.organizations.models import Unit
 from safecampus.security.liveness import online_q
@@ -120,11 +120,9 @@ def local_day_bounds(
     date_from: date | None, date_to: date | None
 ) -> tuple[datetime | None, datetime | None]:
     """From the start of ``date_from`` to the end of ``date_to``, Beijing time."""
-    start = datetime.combine(date_from, time(), tzinfo=CALENDAR_TZ) if date_from else None
+    start = datetime.combine(date_from, time(), tzinfo=CHINA_TZ) if date_from else None
     end = (
-        datetime.combine(date_to + timedelta(days=1), time(), tzinfo=CALENDAR_TZ)
-        if date_to
-        else None
+        datetime.combine(date_to + timedelta(days=1), time(), tzinfo=CHINA_TZ) if date_to else None
     )
     return start, end
 

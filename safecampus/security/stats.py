@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
-from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.organizations.models import Unit
 from safecampus.security.choices import AlertStatus, EventType, Outcome
 from safecampus.security.models import Alert
@@ -28,7 +28,7 @@ JUDGED = ~Q(event_type=EventType.DEVICE_OFFLINE)
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:
-    today = today or timezone.localdate(timezone=CALENDAR_TZ)
+    today = today or timezone.localdate(timezone=CHINA_TZ)
     return today - timedelta(days=DEFAULT_DAYS - 1), today
 
 
@@ -114,7 +114,7 @@ def alert_statistics(
     ]
     hours = dict(
         alerts.order_by()
-        .annotate(hour=ExtractHour("first_seen_at", tzinfo=CALENDAR_TZ))
+        .annotate(hour=ExtractHour("first_seen_at", tzinfo=CHINA_TZ))
         .values("hour")
         .annotate(n=Count("pk"))
         .values_list("hour", "n")

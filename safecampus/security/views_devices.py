@@ -24,12 +24,12 @@ from django.views import View
 
 from safecampus.attachments.models import Attachment
 from safecampus.audit.services import audit_record
-from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.csv_export import csv_lines
 from safecampus.core.errors import DomainError
 from safecampus.core.forms import BootstrapFormMixin
 from safecampus.core.http import AuthedRequest, query_without_page
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.leads.excel.common import XLSX_MIME
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
 from safecampus.security.device_import import (
@@ -188,7 +188,7 @@ class DeviceDetailView(AccessMixin, View):
 def _secret_page(
     request: AuthedRequest, devices: list[tuple[Device, str]], *, title: str, status: int = 200
 ) -> HttpResponse:
-    moment = timezone.localtime(timezone.now(), CALENDAR_TZ)
+    moment = timezone.localtime(timezone.now(), CHINA_TZ)
     context = {
         "title": title,
         "devices": devices,
@@ -342,7 +342,7 @@ class EventListView(AccessMixin, View):
 
 
 def _local(moment: datetime | None) -> str:
-    return f"{timezone.localtime(moment, CALENDAR_TZ):%Y-%m-%d %H:%M:%S}" if moment else ""
+    return f"{timezone.localtime(moment, CHINA_TZ):%Y-%m-%d %H:%M:%S}" if moment else ""
 
 
 def _csv_rows(events: Any) -> Iterator[str]:
@@ -399,7 +399,7 @@ class EventExportView(AccessMixin, View):
             request=request,
             changes={"filters": {k: str(v) for k, v in filters.items()}},
         )
-        day = timezone.localtime(timezone.now(), CALENDAR_TZ).date().isoformat()
+        day = timezone.localtime(timezone.now(), CHINA_TZ).date().isoformat()
         response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = _disposition(_("Device events") + f"-{day}.csv")
         response["X-Content-Type-Options"] = "nosniff"

@@ -16,9 +16,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from safecampus.audit.services import audit_record
-from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.cases.errors import CaseError, CasePermissionDenied
 from safecampus.cases.models import CaseEvent, CaseModel
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.notifications.services import notify
 
 logger = logging.getLogger("safecampus.cases.services")
@@ -141,8 +141,8 @@ def _tell(
 
 
 def _local(moment: datetime) -> str:
-    return f"{timezone.localtime(moment, CALENDAR_TZ):%Y-%m-%d %H:%M}"
+    return f"{timezone.localtime(moment, CHINA_TZ):%Y-%m-%d %H:%M}"
 
 
 def _iso(moment: datetime) -> str:
-    return timezone.localtime(moment, CALENDAR_TZ).isoformat()
+    return timezone.localtime(moment, CHINA_TZ).isoformat()

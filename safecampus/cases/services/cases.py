@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safecampus.cases.calendar import local_day
 from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.errors import CaseConflict, CaseError
 from safecampus.cases.models import CaseEvent, CaseModel
@@ -24,6 +23,7 @@ from safecampus.cases.services._base import (
     _require_visible,
 )
 from safecampus.cases.services.deadlines import _deadlines_meet
+from safecampus.core.localtime import local_day
 from safecampus.organizations.models import Membership, Unit
 
 

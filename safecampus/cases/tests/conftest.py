@@ -6,17 +6,17 @@ from datetime import datetime
 
 import pytest
 
-from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.cases.services import case_create
 from safecampus.cases.tests.casetype.models import Complaint
+from safecampus.core.localtime import CHINA_TZ
 
 #: Friday before the 2026 Spring Festival: Sat 14 Feb is a make-up working day,
 #: 15-23 Feb are days off, Sat 28 Feb is a make-up working day again.
-SPRING_FESTIVAL_EVE = datetime(2026, 2, 13, 10, 0, tzinfo=CALENDAR_TZ)
+SPRING_FESTIVAL_EVE = datetime(2026, 2, 13, 10, 0, tzinfo=CHINA_TZ)
 
 
 def end_of(year: int, month: int, day: int) -> datetime:
-    return datetime(year, month, day, 23, 59, 59, 999999, tzinfo=CALENDAR_TZ)
+    return datetime(year, month, day, 23, 59, 59, 999999, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.db import connection, connections
 
-from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.models import CaseEvent, Deadline
 from safecampus.cases.selectors import deadline_overdue_list
@@ -17,10 +16,11 @@ from safecampus.cases.services import deadline_set, deadline_sweep
 from safecampus.cases.services.deadlines import _claim
 from safecampus.cases.tasks import deadline_sweep_task
 from safecampus.cases.tests.conftest import SPRING_FESTIVAL_EVE, end_of
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.notifications.models import Notification
 
 ESCALATED = "cases.deadline.escalated"
-AFTER_DUE = datetime(2026, 2, 15, 0, 0, tzinfo=CALENDAR_TZ)
+AFTER_DUE = datetime(2026, 2, 15, 0, 0, tzinfo=CHINA_TZ)
 
 
 def _escalations(case):

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safecampus.audit.services import mask_changes
-from safecampus.cases.calendar import local_day
 from safecampus.cases.selectors import case_models
+from safecampus.core.localtime import local_day
 from safecampus.inspections.choices import AccountabilityMeasure
 from safecampus.inspections.errors import InspectionError
 from safecampus.inspections.models import AccountabilityDecision, Hazard

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from safecampus.attachments.models import Attachment
 from safecampus.attachments.services import attachment_create, attachment_delete
-from safecampus.cases.calendar import local_day
+from safecampus.core.localtime import local_day
 from safecampus.inspections import scoring
 from safecampus.inspections.choices import (
     AnswerResult,

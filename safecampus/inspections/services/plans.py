@@ -20,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safecampus.cases.calendar import WorkCalendar, local_day
+from safecampus.cases.calendar import WorkCalendar
+from safecampus.core.localtime import local_day
 from safecampus.core.rules import rule
 from safecampus.inspections.choices import (
     Frequency,

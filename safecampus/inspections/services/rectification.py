@@ -18,10 +18,10 @@ from django.utils.translation import gettext_noop
 from safecampus.attachments.models import Attachment
 from safecampus.attachments.services import attachment_create
 from safecampus.attachments.storage import attachment_storage
-from safecampus.cases.calendar import local_day
 from safecampus.cases.models import Deadline
 from safecampus.cases.selectors import unit_handlers
 from safecampus.cases.services import case_create, case_transition, deadline_set
+from safecampus.core.localtime import local_day
 from safecampus.core.rules import rule
 from safecampus.inspections.choices import (
     HAZARD_LEVEL_ORDER,

@@ -26,8 +26,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.cases.models import CaseEvent, Deadline, Transfer
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.leads.choices import (
     SECOND_REPORT_CHANNELS,
     DualReportChannel,
@@ -49,7 +49,7 @@ from safecampus.leads.models import DualReport, Lead
 
 
 def _local(moment: datetime) -> str:
-    return f"{timezone.localtime(moment, CALENDAR_TZ):%Y-%m-%d %H:%M}"
+    return f"{timezone.localtime(moment, CHINA_TZ):%Y-%m-%d %H:%M}"
 
 
 def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
@@ -160,7 +160,7 @@ class _LedgerRows:
     def _cell(self, value: Any, column: Column) -> Any:
         if isinstance(value, datetime):
             cell = WriteOnlyCell(
-                self.sheet, timezone.localtime(value, CALENDAR_TZ).replace(tzinfo=None)
+                self.sheet, timezone.localtime(value, CHINA_TZ).replace(tzinfo=None)
             )
             cell._style = copy(self.datetime_style)
             return cell

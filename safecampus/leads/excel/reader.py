@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from openpyxl import load_workbook
 
 from safecampus.attachments.filetypes import XLSX, sniff
-from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.leads.choices import Urgency
 from safecampus.leads.errors import LeadError
 from safecampus.leads.excel.common import (
@@ -162,7 +162,7 @@ def _when(value: Any) -> datetime:
     else:
         raise ValueError(value)
     if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=CALENDAR_TZ)
+        moment = moment.replace(tzinfo=CHINA_TZ)
     return moment
 
 

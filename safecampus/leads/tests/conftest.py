@@ -8,13 +8,13 @@ from datetime import datetime
 import pytest
 from django.apps import apps
 
-from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.leads import portal
 from safecampus.leads.models import LeadCategory
 from safecampus.leads.services import lead_report
 
 #: A Tuesday with ordinary working days around it.
-TUESDAY_MORNING = datetime(2026, 3, 10, 9, 30, tzinfo=CALENDAR_TZ)
+TUESDAY_MORNING = datetime(2026, 3, 10, 9, 30, tzinfo=CHINA_TZ)
 REPORTER_NAME = "匿名家长王某某"
 REPORTER_CONTACT = "13700001111"
 

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from conftest import _person
-from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.cases.models import Deadline
 from safecampus.cases.services import deadline_sweep
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.leads.services import lead_accept, lead_transfer
 from safecampus.notifications.models import Notification
 from safecampus.organizations.choices import Role
@@ -18,7 +18,7 @@ from safecampus.organizations.choices import Role
 pytestmark = pytest.mark.django_db
 
 #: Friday 30 April 2026, 16:00 — the eve of the Labour Day holiday (1–5 May, 2026).
-BEFORE_MAY_DAY = datetime(2026, 4, 30, 16, 0, tzinfo=CALENDAR_TZ)
+BEFORE_MAY_DAY = datetime(2026, 4, 30, 16, 0, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture
@@ -33,16 +33,16 @@ def _due(lead, purpose):
 def test_acknowledgement_is_due_the_next_working_day_after_a_holiday(report_lead):
     with time_machine.travel(BEFORE_MAY_DAY, tick=False):
         lead = report_lead()
-    due = _due(lead, "acknowledge").due_at.astimezone(CALENDAR_TZ)
+    due = _due(lead, "acknowledge").due_at.astimezone(CHINA_TZ)
     assert (due.month, due.day, due.hour) == (5, 6, 23)  # 1–5 May off; 6 May is a working day
 
 
 def test_an_unacknowledged_lead_escalates_to_the_leader_once(report_lead, leader, safety_officer):
     with time_machine.travel(BEFORE_MAY_DAY, tick=False):
         lead = report_lead()
-    with time_machine.travel(datetime(2026, 5, 6, 20, 0, tzinfo=CALENDAR_TZ), tick=False):
+    with time_machine.travel(datetime(2026, 5, 6, 20, 0, tzinfo=CHINA_TZ), tick=False):
         assert deadline_sweep() == 0  # still due today
-    with time_machine.travel(datetime(2026, 5, 7, 9, 0, tzinfo=CALENDAR_TZ), tick=False):
+    with time_machine.travel(datetime(2026, 5, 7, 9, 0, tzinfo=CHINA_TZ), tick=False):
         assert deadline_sweep() == 1
         assert deadline_sweep() == 0  # told once
     told = Notification.objects.filter(object_id=str(lead.pk), verb__endswith="escalated")
@@ -64,5 +64,5 @@ def test_accepting_meets_acknowledgement_and_starts_the_category_limit(
     assert conclude.escalate_to == district.bureau
     feedback = transfer.feedback_deadline
     assert feedback.escalate_to == district.bureau
-    due = feedback.due_at.astimezone(CALENDAR_TZ)
+    due = feedback.due_at.astimezone(CHINA_TZ)
     assert (due.month, due.day) == (5, 8)  # 6, 7, 8 May

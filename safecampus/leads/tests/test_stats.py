@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from conftest import login
-from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.leads.models import Lead, LeadCategory
 from safecampus.leads.services import (
     lead_accept,
@@ -78,9 +78,9 @@ def test_counts_by_category_school_status_and_local_month(
     # 23:30 on 31 January in Shanghai is still January; 00:30 on 1 February is February
     # there, though both are 31 January in UTC.
     reported(
-        1, "other", school=district.school_b, at=datetime(2026, 1, 31, 23, 30, tzinfo=CALENDAR_TZ)
+        1, "other", school=district.school_b, at=datetime(2026, 1, 31, 23, 30, tzinfo=CHINA_TZ)
     )
-    reported(1, "other", school=None, at=datetime(2026, 2, 1, 0, 30, tzinfo=CALENDAR_TZ))
+    reported(1, "other", school=None, at=datetime(2026, 2, 1, 0, 30, tzinfo=CHINA_TZ))
 
     stats = _stats(safety_officer)
 
@@ -107,8 +107,8 @@ def test_the_period_counts_leads_received_between_the_two_local_days(
     reported, district, safety_officer, min_cell
 ):
     min_cell(1)
-    reported(1, at=datetime(2026, 1, 31, 23, 30, tzinfo=CALENDAR_TZ))
-    reported(2, at=datetime(2026, 2, 1, 0, 30, tzinfo=CALENDAR_TZ))
+    reported(1, at=datetime(2026, 1, 31, 23, 30, tzinfo=CHINA_TZ))
+    reported(2, at=datetime(2026, 2, 1, 0, 30, tzinfo=CHINA_TZ))
     reported(4)
 
     february = _stats(safety_officer, date_from=date(2026, 2, 1), date_to=date(2026, 2, 28))

@@ -10,7 +10,7 @@ import time_machine
 from django.utils import translation
 
 from safecampus.audit.models import AuditEvent
-from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.notifications.models import Notification
 from safecampus.risk import services_grades as services
 from safecampus.risk.choices import WarningLevel
@@ -143,8 +143,8 @@ def test_first_working_day(month, first):
 
 
 def test_the_monthly_run_only_on_the_first_working_day_and_once(district):
-    sunday = datetime(2026, 2, 1, 6, 0, tzinfo=CALENDAR_TZ)
-    monday = datetime(2026, 2, 2, 6, 0, tzinfo=CALENDAR_TZ)
+    sunday = datetime(2026, 2, 1, 6, 0, tzinfo=CHINA_TZ)
+    monday = datetime(2026, 2, 2, 6, 0, tzinfo=CHINA_TZ)
     assert services.grades_compute_if_due(now=sunday) is None
     assert not RiskGrade.objects.exists()
     with time_machine.travel(monday, tick=False):
@@ -159,7 +159,7 @@ def test_the_monthly_run_only_on_the_first_working_day_and_once(district):
 def test_the_task_runs_the_service(district):
     from safecampus.risk.tasks import grades_compute_if_due_task
 
-    monday = datetime(2026, 2, 2, 6, 0, tzinfo=CALENDAR_TZ)
+    monday = datetime(2026, 2, 2, 6, 0, tzinfo=CHINA_TZ)
     with time_machine.travel(monday, tick=False):
         grades_compute_if_due_task.call_local()
     assert RiskGrade.objects.filter(month=date(2026, 2, 1)).count() == 2

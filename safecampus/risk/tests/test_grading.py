@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.apps import apps
 
-from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.inspections.choices import HazardCategory, InspectionStatus
 from safecampus.inspections.models import Inspection, InspectionPlan
 from safecampus.inspections.services.hazards import hazard_register
@@ -30,8 +30,8 @@ from safecampus.security.services import device_register
 
 APRIL = date(2026, 4, 1)
 #: Grading April on its first working day, 09:00 China time; the evidence month is March.
-GRADED_AT = datetime(2026, 4, 1, 9, 0, tzinfo=CALENDAR_TZ)
-IN_MARCH = datetime(2026, 3, 16, 10, 0, tzinfo=CALENDAR_TZ)
+GRADED_AT = datetime(2026, 4, 1, 9, 0, tzinfo=CHINA_TZ)
+IN_MARCH = datetime(2026, 3, 16, 10, 0, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture(autouse=True)
@@ -126,7 +126,7 @@ def test_overdue_rectification_adds_six_points(district, safety_officer):
     assert factors(grade) == {"hazard_general": (1, 2), "rectification_overdue": (1, 6)}
     assert grade.score == 8
     # Not yet overdue on the 19th: only the hazard counts.
-    early = grade_of(district.school_a, now=datetime(2026, 3, 19, 12, 0, tzinfo=CALENDAR_TZ))
+    early = grade_of(district.school_a, now=datetime(2026, 3, 19, 12, 0, tzinfo=CHINA_TZ))
     assert factors(early) == {"hazard_general": (1, 2)}
 
 
@@ -213,9 +213,9 @@ def test_missed_planned_inspections(district, safety_officer):
 
     planned(date(2026, 3, 6), InspectionStatus.DUE)  # missed
     planned(date(2026, 3, 13), InspectionStatus.DRAFT)  # begun, not submitted: missed
-    late = datetime(2026, 3, 22, 10, 0, tzinfo=CALENDAR_TZ)
+    late = datetime(2026, 3, 22, 10, 0, tzinfo=CHINA_TZ)
     planned(date(2026, 3, 20), InspectionStatus.SUBMITTED, late)  # late: missed
-    on_time = datetime(2026, 3, 27, 10, 0, tzinfo=CALENDAR_TZ)
+    on_time = datetime(2026, 3, 27, 10, 0, tzinfo=CHINA_TZ)
     planned(date(2026, 3, 27), InspectionStatus.SUBMITTED, on_time)  # done
     planned(date(2026, 4, 3), InspectionStatus.DUE)  # April: not this grade's evidence
     planned(date(2026, 3, 9), InspectionStatus.CANCELLED)
@@ -282,15 +282,15 @@ def test_month_boundaries_in_china_time(district, safety_officer):
         safety_officer,
         district.school_a,
         "other",
-        at=datetime(2026, 3, 31, 23, 30, tzinfo=CALENDAR_TZ),
+        at=datetime(2026, 3, 31, 23, 30, tzinfo=CHINA_TZ),
     )
     lead(
         safety_officer,
         district.school_b,
         "other",
-        at=datetime(2026, 4, 1, 0, 10, tzinfo=CALENDAR_TZ),
+        at=datetime(2026, 4, 1, 0, 10, tzinfo=CHINA_TZ),
     )
-    later = datetime(2026, 5, 6, 9, 0, tzinfo=CALENDAR_TZ)
+    later = datetime(2026, 5, 6, 9, 0, tzinfo=CHINA_TZ)
     assert factors(grade_of(district.school_a, now=later)) == {"leads_other": (1, 3)}
     assert grade_of(district.school_b, now=later).factors == []
     may = date(2026, 5, 1)

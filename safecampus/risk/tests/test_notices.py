@@ -15,11 +15,11 @@ import time_machine
 from django.contrib.contenttypes.models import ContentType
 
 from safecampus.audit.models import AuditEvent
-from safecampus.cases.calendar import CALENDAR_TZ
 from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.errors import CaseError
 from safecampus.cases.models import CaseEvent, Deadline
 from safecampus.cases.services import deadline_sweep
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.notifications.models import Notification
 from safecampus.risk import services_notices as services
 from safecampus.risk.choices import (
@@ -36,7 +36,7 @@ from safecampus.risk.models import RiskGrade, SchoolWarning, SeasonalRisk, Warni
 from safecampus.risk.selectors_notices import notice_progress, warning_list
 
 APRIL = date(2026, 4, 1)
-ISSUE_AT = datetime(2026, 4, 3, 10, 0, tzinfo=CALENDAR_TZ)
+ISSUE_AT = datetime(2026, 4, 3, 10, 0, tzinfo=CHINA_TZ)
 RED_FACTORS = [
     {"code": "hazard_major", "value": 2, "points": 40},
     {"code": "rectification_overdue", "value": 1, "points": 10},
@@ -158,16 +158,16 @@ def test_issue_creates_one_warning_per_active_school_with_levels_and_deadlines(g
     assert blue.reasons == "" and blue.measures_required == ""
     deadlines = Deadline.objects.for_case(red).order_by("purpose")
     assert [(d.purpose, d.due_at, d.escalate_to_id) for d in deadlines] == [
-        (ACKNOWLEDGE_PURPOSE, datetime(2026, 4, 7, 23, 59, 59, 999999, CALENDAR_TZ), red.unit_id),
+        (ACKNOWLEDGE_PURPOSE, datetime(2026, 4, 7, 23, 59, 59, 999999, CHINA_TZ), red.unit_id),
         (
             ACKNOWLEDGE_BUREAU_PURPOSE,
-            datetime(2026, 4, 7, 23, 59, 59, 999999, CALENDAR_TZ),
+            datetime(2026, 4, 7, 23, 59, 59, 999999, CHINA_TZ),
             graded.bureau.pk,
         ),
-        (FEEDBACK_PURPOSE, datetime(2026, 4, 20, 23, 59, 59, 999999, CALENDAR_TZ), red.unit_id),
+        (FEEDBACK_PURPOSE, datetime(2026, 4, 20, 23, 59, 59, 999999, CHINA_TZ), red.unit_id),
         (
             FEEDBACK_BUREAU_PURPOSE,
-            datetime(2026, 4, 20, 23, 59, 59, 999999, CALENDAR_TZ),
+            datetime(2026, 4, 20, 23, 59, 59, 999999, CHINA_TZ),
             graded.bureau.pk,
         ),
     ]
@@ -195,12 +195,12 @@ def test_issue_notifies_each_school_and_the_leader(graded, people):
 def test_acknowledge_report_close(graded, people):
     notice = issued(graded, people)
     warning = warning_of(notice, graded.school_a)
-    with time_machine.travel(datetime(2026, 4, 7, 9, 0, tzinfo=CALENDAR_TZ), tick=False):
+    with time_machine.travel(datetime(2026, 4, 7, 9, 0, tzinfo=CHINA_TZ), tick=False):
         services.warning_acknowledge(actor=people["officer_a"], warning=warning)
     warning.refresh_from_db()
     assert warning.status == SchoolWarningStatus.ACKNOWLEDGED
     assert warning.acknowledged_by == people["officer_a"]
-    with time_machine.travel(datetime(2026, 4, 10, 9, 0, tzinfo=CALENDAR_TZ), tick=False):
+    with time_machine.travel(datetime(2026, 4, 10, 9, 0, tzinfo=CHINA_TZ), tick=False):
         services.warning_report(
             actor=people["principal_a"], warning=warning, feedback="已落实临时管控措施。"
         )
@@ -253,7 +253,7 @@ def test_ask_for_more_sets_a_new_feedback_limit(graded, people):
     services.warning_report(actor=people["officer_a"], warning=warning, feedback="已整改")
     with pytest.raises(CaseError):
         services.warning_reopen(actor=people["safety_officer"], warning=warning, note="")
-    with time_machine.travel(datetime(2026, 4, 10, 9, 0, tzinfo=CALENDAR_TZ), tick=False):
+    with time_machine.travel(datetime(2026, 4, 10, 9, 0, tzinfo=CHINA_TZ), tick=False):
         services.warning_reopen(
             actor=people["safety_officer"], warning=warning, note="请补充整改照片"
         )
@@ -261,8 +261,8 @@ def test_ask_for_more_sets_a_new_feedback_limit(graded, people):
     assert warning.status == SchoolWarningStatus.ACKNOWLEDGED
     open_limits = Deadline.objects.for_case(warning).open().order_by("purpose")
     assert [(d.purpose, d.due_at) for d in open_limits] == [
-        (FEEDBACK_PURPOSE, datetime(2026, 4, 15, 23, 59, 59, 999999, CALENDAR_TZ)),
-        (FEEDBACK_BUREAU_PURPOSE, datetime(2026, 4, 15, 23, 59, 59, 999999, CALENDAR_TZ)),
+        (FEEDBACK_PURPOSE, datetime(2026, 4, 15, 23, 59, 59, 999999, CHINA_TZ)),
+        (FEEDBACK_BUREAU_PURPOSE, datetime(2026, 4, 15, 23, 59, 59, 999999, CHINA_TZ)),
     ]
 
 
@@ -280,10 +280,10 @@ def test_missed_acknowledgement_and_feedback_escalate_once_each(graded, people):
     content_type = ContentType.objects.get_for_model(SchoolWarning)
     assert content_type is not None
     # Tuesday 7 April at 23:59 is still in time.
-    deadline_sweep(now=datetime(2026, 4, 7, 23, 59, tzinfo=CALENDAR_TZ))
+    deadline_sweep(now=datetime(2026, 4, 7, 23, 59, tzinfo=CHINA_TZ))
     assert _escalations(warning) == []
     Notification.objects.all().delete()
-    wednesday = datetime(2026, 4, 8, 0, 1, tzinfo=CALENDAR_TZ)
+    wednesday = datetime(2026, 4, 8, 0, 1, tzinfo=CHINA_TZ)
     deadline_sweep(now=wednesday)
     deadline_sweep(now=wednesday + timedelta(hours=1))
     assert _escalations(warning) == [ACKNOWLEDGE_PURPOSE, ACKNOWLEDGE_BUREAU_PURPOSE]
@@ -295,9 +295,9 @@ def test_missed_acknowledgement_and_feedback_escalate_once_each(graded, people):
         "safety_officer",
     ]
     # Late acknowledgement: the school signs on Thursday, then misses the feedback date.
-    with time_machine.travel(datetime(2026, 4, 9, 9, 0, tzinfo=CALENDAR_TZ), tick=False):
+    with time_machine.travel(datetime(2026, 4, 9, 9, 0, tzinfo=CHINA_TZ), tick=False):
         services.warning_acknowledge(actor=people["principal_a"], warning=warning)
-    after = datetime(2026, 4, 21, 8, 0, tzinfo=CALENDAR_TZ)
+    after = datetime(2026, 4, 21, 8, 0, tzinfo=CHINA_TZ)
     deadline_sweep(now=after)
     deadline_sweep(now=after + timedelta(hours=1))
     assert _escalations(warning) == [

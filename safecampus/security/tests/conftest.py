@@ -8,13 +8,13 @@ from datetime import datetime
 import pytest
 from django.apps import apps
 
-from safecampus.cases.calendar import CALENDAR_TZ
+from safecampus.core.localtime import CHINA_TZ
 from safecampus.security.services import device_register
 
 #: Wednesday 11 March 2026, 23:10 Beijing time: night, outside class hours.
-NIGHT = datetime(2026, 3, 11, 23, 10, tzinfo=CALENDAR_TZ)
+NIGHT = datetime(2026, 3, 11, 23, 10, tzinfo=CHINA_TZ)
 #: The same day at 10:00: class hours.
-MORNING = datetime(2026, 3, 11, 10, 0, tzinfo=CALENDAR_TZ)
+MORNING = datetime(2026, 3, 11, 10, 0, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture(autouse=True)

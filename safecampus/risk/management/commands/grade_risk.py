@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from safecampus.cases.calendar import local_day
 from safecampus.core.errors import DomainError
+from safecampus.core.localtime import local_day
 from safecampus.risk.forms_grades import parse_month
 from safecampus.risk.services_grades import grades_compute, grades_compute_if_due
 
