@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.targets import Target, finish
 from bench.web import PY, ROOT, SCHOOLS, manage
 
 YEARS = int(os.environ.get("BENCH_YEARS", "3"))
@@ -213,7 +214,14 @@ def _report(r: dict) -> None:
         f"{'evaluation_ranking (' + str(r['ranked']) + ' schools ranked)':<56}"
         f"{r['ranking_s']:>9}  < {RANKING_TARGET_S} s {'PASS' if ok_rank else 'FAIL'}"
     )
-    print(f"\ntargets: {'met' if ok_reg and ok_rank else 'NOT met'}")
+    finish(
+        [
+            Target(what, reg["p95"], "ms", f"p95 < {P95_TARGET_MS} ms", ok_reg, base["p95"],
+                   baseline),
+            Target("evaluation_ranking", r["ranking_s"], "s", f"< {RANKING_TARGET_S} s",
+                   ok_rank, r["ranking_baseline_s"], "COUNT(*) GROUP BY school"),
+        ]
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

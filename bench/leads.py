@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.targets import Target, finish
 from bench.web import (
     CONCURRENCY,
     PY,
@@ -252,7 +253,7 @@ def main() -> None:
     server = start_gunicorn(env, port)
     try:
         wait_until_up(port)
-        _measure(port, session, token, codes, cold)
+        targets = _measure(port, session, token, codes, cold)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -260,6 +261,7 @@ def main() -> None:
             print(f"kept {var} (BENCH_KEEP)")
         else:
             shutil.rmtree(var, ignore_errors=True)
+    finish(targets)
 
 
 def ledger_has_period() -> bool:
@@ -268,7 +270,7 @@ def ledger_has_period() -> bool:
     return "received_from" in LeadFilterForm.base_fields
 
 
-def _measure(port: int, session: str, token: str, codes: dict, cold: dict) -> None:
+def _measure(port: int, session: str, token: str, codes: dict, cold: dict) -> list[Target]:
     cookie = f"Cookie: sessionid={session}; django_language=en\\r\\n"
     auth = f"Authorization: Token {token}\\r\\n"
     filters = f"?category={codes['category']}&status=closed&school={codes['school']}"
@@ -311,14 +313,29 @@ def _measure(port: int, session: str, token: str, codes: dict, cold: dict) -> No
     else:
         _row("baseline: portal POST refused (400)", invalid, "(errors = the expected 400s)")
         _row("portal POST anonymous submission (201)", submitted)
-    ok = (
-        all(results[label]["p95"] < 150 for label, _p, _h in reads[2:])
-        and all(results[label]["errors"] == 0 for label, _p, _h in reads)
-        and submitted is not None
-        and submitted["rps"] >= 50
-        and submitted["errors"] == 0
-    )
-    print(f"\ntargets (p95 < 150 ms, >= 50 submissions/s): {'met' if ok else 'NOT met'}")
+    base = results["baseline: trivial view /healthz"]
+    targets = [
+        Target(label, results[label]["p95"], "ms", "p95 < 150 ms", results[label]["p95"] < 150,
+               base["p95"], "/healthz")
+        for label, _p, _h in reads[2:]
+    ]  # fmt: skip
+    for label in ("ledger /leads/ unfiltered", "ledger /leads/ filtered"):
+        rate = results[label]["rps"]
+        targets.append(
+            Target(f"{label} rate", rate, "req/s", ">= 5% of /healthz",
+                   rate >= 0.05 * base["rps"], base["rps"], "/healthz")
+        )  # fmt: skip
+    errors = sum(results[label]["errors"] for label, _p, _h in reads)
+    targets.append(Target("errors (reads)", errors, "", "0", errors == 0))
+    if submitted is None or invalid is None:
+        targets.append(Target("portal submissions", 0, "req/s", ">= 50/s", False))
+    else:
+        targets.append(
+            Target("portal submissions (201)", submitted["rps"], "req/s", ">= 50/s, no error",
+                   submitted["rps"] >= 50 and submitted["errors"] == 0, invalid["rps"],
+                   "refused POST")
+        )  # fmt: skip
+    return targets
 
 
 def load_quick(port: int, path: str, headers: str) -> int:
