@@ -15,7 +15,7 @@ postgres://postgres@127.0.0.1:5432/safecampus_bench_ingest, dropped and re-creat
 from __future__ import annotations
 
 import os
-import socket
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -146,6 +146,36 @@ INGEST_PASSWORD = "bench-ingest"
 
 def _pg(url: str) -> str:
     return url.replace("postgres://", "postgresql://", 1)
+
+
+def private_redis() -> str | None:
+    """A Redis database nobody else uses (empty now), so the run can empty it afterwards;
+    ``BENCH_REDIS_URL`` names one. None when Redis does not answer or every candidate is in
+    use (the stream then polls the database)."""
+    import redis
+
+    named = os.environ.get("BENCH_REDIS_URL")
+    for url in [named] if named else [f"redis://127.0.0.1:6379/{n}" for n in range(14, 0, -1)]:
+        try:
+            if redis.Redis.from_url(url, socket_timeout=1).dbsize() == 0 or named:
+                return url
+        except redis.RedisError:
+            return None
+    return None
+
+
+def flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url, socket_timeout=5).flushdb()
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(_pg(url.rsplit("/", 1)[0] + "/postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def fresh_database(url: str) -> None:
@@ -539,11 +569,10 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     # Alerts reach the stream through Redis when it runs (production), else the database poll.
-    redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-    try:
-        socket.create_connection(("127.0.0.1", int(redis.rsplit(":", 1)[1].split("/")[0])), 1)
+    redis = private_redis()
+    if redis:
         env["REDIS_URL"] = redis
-    except OSError:
+    else:
         env.pop("REDIS_URL", None)
     fan_out = "through Redis" if env.get("REDIS_URL") else "database poll"
     broker_env = {
@@ -556,6 +585,18 @@ def main() -> None:
     port = int(broker_env["MOSQUITTO_PORT"])
     print(f"Setting up PostgreSQL ({DB_URL}) and Mosquitto (:{port}) in {var} …", flush=True)
     fresh_database(DB_URL)
+    try:
+        measure(env, broker_env, var, port, fan_out)
+    finally:
+        # nothing of the run stays behind: its files, its database, its Redis keys
+        shutil.rmtree(var, ignore_errors=True)
+        drop_database(DB_URL)
+        if redis:
+            flush_redis(redis)
+
+
+def measure(env: dict[str, str], broker_env: dict[str, str], var: Path, port: int,
+            fan_out: str) -> None:  # fmt: skip
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo", "--schools", "2", "--quiet")
     brokers("start", broker_env)
