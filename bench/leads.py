@@ -40,6 +40,7 @@ from bench.web import (
     manage,
     start_gunicorn,
     wait_until_up,
+    warm_up,
 )
 
 LEADS = int(os.environ.get("BENCH_LEADS", "200000"))
@@ -262,7 +263,7 @@ def main() -> None:
         wait_until_up(port)
         results = {}
         for label, path, headers in reads:
-            assert load_quick(port, path, headers) == 0, path
+            warm_up(port, path, headers, seconds=3, clients=4)
             results[label] = r = load(port, path, headers)
             _row(f"{label} — cold", r)
     finally:
@@ -307,7 +308,7 @@ def _measure(
     for label, path, headers in reads:
         # Warm-up right before each run: imports, templates, and the statistics cache, whose
         # recount after a minute is the "cold" row below, not part of the warm figures.
-        assert load_quick(port, path, headers) == 0, path
+        warm_up(port, path, headers, seconds=3, clients=4)
         results[label] = r = load(port, path, headers)
         _row(f"{label} — warm", r)
     print(
@@ -360,17 +361,6 @@ def _targets(
                    "refused POST")
         )  # fmt: skip
     return targets
-
-
-def load_quick(port: int, path: str, headers: str) -> int:
-    """A short run from several connections, so that every worker has its caches warm."""
-    out = subprocess.run(
-        [PY, str(ROOT / "bench" / "loadgen.py"), "127.0.0.1", str(port), path, headers, "3", "4"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(json.loads(out.stdout)["errors"])
 
 
 if __name__ == "__main__":

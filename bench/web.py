@@ -134,14 +134,16 @@ def row(label: str, r: dict) -> None:
     print(ROW.format(label, r["rps"], r["p50"], r["p95"], r["p99"], r["errors"]))
 
 
-def warm_up(port: int, path: str, headers: str) -> None:
-    """Imports and template caches of every worker, before anything is timed."""
+def warm_up(port: int, path: str, headers: str, *, seconds: int = 1, clients: int = 2) -> None:
+    """A short run from several connections before anything is timed, so that every worker
+    has imported, compiled its templates and (warm rows) filled its caches."""
     out = subprocess.run(
-        [PY, str(ROOT / "bench" / "loadgen.py"), "127.0.0.1", str(port), path, headers, "1", "2"],
+        [PY, str(ROOT / "bench" / "loadgen.py"), "127.0.0.1", str(port), path, headers,
+         str(seconds), str(clients)],
         capture_output=True,
         text=True,
         check=True,
-    )
+    )  # fmt: skip
     assert json.loads(out.stdout)["errors"] == 0, (path, out.stdout)
 
 
