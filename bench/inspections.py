@@ -2,16 +2,17 @@
 
 Targets (issue #5): with 1,000 schools and 3 years of inspections, hazards and their
 rectification notices, the hazard register page with filters at p95 < 150 ms, and the
-district evaluation ranking (``evaluation_ranking``, one year) under 2 s. Baselines measured
-in the same run: for the register, the same number of requests to a trivial view (/healthz,
-the full middleware stack) through the same in-process client; for the ranking, one
+district evaluation ranking (``evaluation_ranking``, one year) under 2 s. The register is
+measured as bench-web and bench-leads measure pages: under gunicorn (2 sync workers) with the
+same load generator and concurrency, the requests going round eight filter combinations,
+warm and cold (every cache a miss; the goal holds for the cold row); baseline: /healthz under
+the same server and load. The ranking is a function, timed in-process; its baseline is one
 ``COUNT(*) … GROUP BY school`` over the same year's inspections.
 
 The database is a throwaway SQLite file in a temporary directory, or PostgreSQL when
 DATABASE_URL is set (as bench/leads.py). The data comes from the demo generator
 (``seed_demo --schools 1000`` then ``seed_demo_inspections --years 3 --no-answers``).
-Requests go through Django's test client in one process (no server, no network), as the
-bureau safety officer.
+Pages are asked for as the bureau safety officer.
 """
 
 from __future__ import annotations
@@ -28,41 +29,25 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.targets import Target, finish
-from bench.web import PY, ROOT, SCHOOLS, manage
+from bench.web import (
+    CONCURRENCY,
+    PY,
+    ROOT,
+    SCHOOLS,
+    SECONDS,
+    credentials,
+    free_port,
+    load,
+    manage,
+    start_gunicorn,
+    wait_until_up,
+    warm_up,
+)
 
 YEARS = int(os.environ.get("BENCH_YEARS", "3"))
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "120"))
 RANKING_RUNS = 5
 P95_TARGET_MS = 150
 RANKING_TARGET_S = 2.0
-
-
-def _client():  # type: ignore[no-untyped-def]
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from safecampus.accounts.models import User
-
-    user = User.objects.get(username="safety")
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    client.cookies["django_language"] = "zh-hans"
-    return client, user
-
-
-def _percentiles(timings: list[float]) -> dict[str, float]:
-    timings = sorted(timings)
-    return {
-        "n": len(timings),
-        "p50": round(timings[len(timings) // 2], 1),
-        "p95": round(timings[min(len(timings) - 1, int(len(timings) * 0.95))], 1),
-    }
 
 
 def _register_paths() -> tuple[str, list[str]]:
@@ -95,48 +80,21 @@ def _register_paths() -> tuple[str, list[str]]:
     return "page", [base + f for f in filters]
 
 
-def measure() -> dict:
-    """In-process timings of the register, its baseline, the ranking and its baseline."""
+def register_paths() -> list[str]:
+    return _register_paths()[1]
+
+
+def ranking() -> dict:
+    """In-process timings of the ranking and its baseline (medians of RANKING_RUNS)."""
     from django.db import connection
     from django.db.models import Count
 
+    from safecampus.accounts.models import User
     from safecampus.inspections.evaluation import current_year, evaluation_ranking, year_bounds
     from safecampus.inspections.models import Hazard, Inspection
 
-    client, user = _client()
-    kind, paths = _register_paths()
-    out: dict = {"register_kind": kind, "hazards": Hazard.objects.count()}
-    out["inspections"] = Inspection.objects.count()
-    timings, baseline = [], []
-    if kind == "page":
-        for path in paths:  # warm-up: imports, templates, caches
-            assert client.get(path).status_code == 200, path
-        for i in range(REQUESTS):
-            began = time.perf_counter()
-            response = client.get(paths[i % len(paths)])
-            timings.append((time.perf_counter() - began) * 1000)
-            assert response.status_code == 200
-        client.get("/healthz")
-        for _ in range(REQUESTS):
-            began = time.perf_counter()
-            client.get("/healthz")
-            baseline.append((time.perf_counter() - began) * 1000)
-    else:
-        levels = ["major", "serious", "general"]
-        for i in range(REQUESTS):
-            began = time.perf_counter()
-            list(
-                Hazard.objects.visible_to(user)
-                .filter(level=levels[i % 3])
-                .select_related("school")[:50]
-            )
-            timings.append((time.perf_counter() - began) * 1000)
-        for _ in range(REQUESTS):
-            began = time.perf_counter()
-            list(Hazard.objects.all()[:50])
-            baseline.append((time.perf_counter() - began) * 1000)
-    out["register"], out["register_baseline"] = _percentiles(timings), _percentiles(baseline)
-    out["paths"] = paths
+    user = User.objects.get(username="safety")
+    out: dict = {"hazards": Hazard.objects.count(), "inspections": Inspection.objects.count()}
     year = current_year() - 1  # the last complete year
     start, end = year_bounds(year)
     runs, base = [], []
@@ -157,6 +115,23 @@ def measure() -> dict:
     out["ranking_baseline_s"] = round(sorted(base)[len(base) // 2], 3)
     out["vendor"] = connection.vendor
     return out
+
+
+def register(env: dict[str, str], paths: list[str], *, cold: bool) -> tuple[dict, dict]:
+    """(/healthz, the register going round ``paths``) under one gunicorn run."""
+    session, _token = credentials(env)
+    cookie = f"Cookie: sessionid={session}; django_language=zh-hans\\r\\n"
+    port = free_port()
+    server = start_gunicorn(env, port, cold=cold)
+    try:
+        wait_until_up(port)
+        spread = " ".join(paths)
+        warm_up(port, "/healthz", "")
+        warm_up(port, spread, cookie, seconds=3, clients=4)
+        return load(port, "/healthz", ""), load(port, spread, cookie)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def _django(env: dict[str, str], call: str) -> str:
@@ -182,7 +157,23 @@ def main() -> None:
         started = time.perf_counter()
         line = manage(env, "seed_demo_inspections", "--years", str(YEARS), "--no-answers")
         print(f"  {line.strip()} (wall {time.perf_counter() - started:.1f} s)", flush=True)
-        _report(json.loads(_django(env, "b.measure()")))
+        paths = json.loads(_django(env, "b.register_paths()"))
+        print(f"\n{SECONDS:.0f} s each, {CONCURRENCY} connections, gunicorn 2 sync workers")
+        print(f"{'endpoint':<50}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        rows = {}
+        for cold in (False, True):
+            for label, r in zip(
+                ("baseline: trivial view /healthz", "/inspections/hazards/, 8 filter sets"),
+                register(env, paths, cold=cold) if paths else (),
+                strict=False,
+            ):
+                label += " — cold" if cold else " — warm"
+                rows[label] = r
+                print(
+                    f"{label:<50}{r['rps']:>9}{r['p50']:>9}{r['p95']:>9}{r['p99']:>9}"
+                    f"{r['errors']:>8}"
+                )
+        _report(json.loads(_django(env, "b.ranking()")), rows)
     finally:
         if os.environ.get("BENCH_KEEP"):
             print(f"kept {var} (BENCH_KEEP)")
@@ -190,38 +181,30 @@ def main() -> None:
             shutil.rmtree(var, ignore_errors=True)
 
 
-def _report(r: dict) -> None:
-    reg, base = r["register"], r["register_baseline"]
-    what = (
-        "page /inspections/hazards/ with filters"
-        if r["register_kind"] == "page"
-        else "ORM query Hazard.visible_to().filter(level)[:50]"
-    )
-    baseline = "trivial view /healthz" if r["register_kind"] == "page" else "Hazard[:50]"
-    print(
-        f"\n{r['vendor']}: {r['inspections']:,} inspections, {r['hazards']:,} hazards; "
-        f"{reg['n']} requests each, in-process test client, bureau safety officer"
-    )
-    print(f"{'measure':<56}{'p50 ms':>9}{'p95 ms':>9}  target")
-    print(f"{'baseline: ' + baseline:<56}{base['p50']:>9}{base['p95']:>9}")
-    ok_reg = reg["p95"] < P95_TARGET_MS
-    verdict = "PASS" if ok_reg else "FAIL"
-    print(f"{what:<56}{reg['p50']:>9}{reg['p95']:>9}  p95 < {P95_TARGET_MS} ms {verdict}")
+def _report(r: dict, rows: dict[str, dict]) -> None:
+    print(f"\n{r['vendor']}: {r['inspections']:,} inspections, {r['hazards']:,} hazards")
     ok_rank = r["ranking_s"] < RANKING_TARGET_S
-    print(f"\n{'measure (median of 5, year ' + str(r['ranking_year']) + ')':<56}{'s':>9}  target")
+    print(f"{'measure (median of 5, year ' + str(r['ranking_year']) + ')':<56}{'s':>9}")
     print(f"{'baseline: COUNT(*) GROUP BY school (inspections)':<56}{r['ranking_baseline_s']:>9}")
     print(
-        f"{'evaluation_ranking (' + str(r['ranked']) + ' schools ranked)':<56}"
-        f"{r['ranking_s']:>9}  < {RANKING_TARGET_S} s {'PASS' if ok_rank else 'FAIL'}"
+        f"{'evaluation_ranking (' + str(r['ranked']) + ' schools ranked)':<56}{r['ranking_s']:>9}"
     )
-    finish(
-        [
-            Target(what, reg["p95"], "ms", f"p95 < {P95_TARGET_MS} ms", ok_reg, base["p95"],
-                   baseline),
-            Target("evaluation_ranking", r["ranking_s"], "s", f"< {RANKING_TARGET_S} s",
-                   ok_rank, r["ranking_baseline_s"], "COUNT(*) GROUP BY school"),
-        ]
-    )  # fmt: skip
+    targets = [
+        Target("evaluation_ranking", r["ranking_s"], "s", f"< {RANKING_TARGET_S} s", ok_rank,
+               r["ranking_baseline_s"], "COUNT(*) GROUP BY school"),
+    ]  # fmt: skip
+    page = rows.get("/inspections/hazards/, 8 filter sets — cold")
+    base = rows.get("baseline: trivial view /healthz — cold")
+    if page is None or base is None:
+        targets.append(Target("hazard register p95 (cold)", 0, "ms", "measured", False))
+    else:
+        errors = sum(row["errors"] for row in rows.values())
+        targets += [
+            Target("hazard register p95 (cold)", page["p95"], "ms", f"< {P95_TARGET_MS} ms",
+                   page["p95"] < P95_TARGET_MS, base["p95"], "/healthz"),
+            Target("errors (all rows)", errors, "", "0", errors == 0),
+        ]  # fmt: skip
+    finish(targets)
 
 
 if __name__ == "__main__":

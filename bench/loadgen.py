@@ -1,12 +1,15 @@
 """A small closed-loop HTTP load generator (asyncio, one connection per request like gunicorn sync).
 
-Run in its own process so that it does not share the interpreter with the server.
+Run in its own process so that it does not share the interpreter with the server. ``path``
+may list several paths separated by spaces: the requests go round them in turn (a spread of
+filters, so that a cache answers only as often as it would in real use).
 Prints one JSON line: requests, errors, seconds, rps, p50/p95/p99 in milliseconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sys
 import time
@@ -32,12 +35,13 @@ async def run(
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
+    paths = itertools.cycle(path.split())
 
     async def worker() -> None:
         nonlocal errors
         while time.perf_counter() < deadline:
             try:
-                status, ms = await _one(host, port, path, headers)
+                status, ms = await _one(host, port, next(paths), headers)
             except OSError:
                 errors += 1
                 continue

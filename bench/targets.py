@@ -31,6 +31,8 @@ class Target:
     def _number(value: float) -> str:
         if isinstance(value, int):
             return f"{value:,}"
+        if abs(value) < 1:
+            return f"{value:.3f}"
         return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
 
     def cells(self) -> tuple[str, ...]:

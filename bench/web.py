@@ -92,7 +92,8 @@ def credentials(env: dict[str, str]) -> tuple[str, str]:
 
 
 def load(port: int, path: str, headers: str) -> dict:
-    """wrk (C, light on the CPU the server needs) when installed, else the Python generator."""
+    """wrk (C, light on the CPU the server needs) when installed, else the Python generator;
+    ``path`` may list several paths separated by spaces, asked for in turn."""
     if WRK:
         command = [
             WRK,
@@ -104,8 +105,13 @@ def load(port: int, path: str, headers: str) -> dict:
         ]
         for header in filter(None, headers.split("\\r\\n")):
             command += ["-H", header]
+        first = path.split()[0]
         out = subprocess.run(
-            [*command, f"http://127.0.0.1:{port}{path}"], check=True, capture_output=True, text=True
+            [*command, f"http://127.0.0.1:{port}{first}"],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "WRK_PATHS": path},
         )
         line = next(x for x in out.stdout.splitlines() if x.startswith("JSON "))
         return {"path": path, **json.loads(line[5:])}

@@ -1,3 +1,16 @@
+-- Several paths (WRK_PATHS, separated by spaces): the requests go round them in turn.
+local paths = {}
+for path in string.gmatch(os.getenv("WRK_PATHS") or "", "%S+") do
+  table.insert(paths, path)
+end
+local turn = 0
+if #paths > 0 then
+  request = function()
+    turn = turn % #paths + 1
+    return wrk.format(nil, paths[turn])
+  end
+end
+
 done = function(summary, latency, requests)
   io.write(string.format("JSON {\"requests\": %d, \"errors\": %d, \"seconds\": %.2f, \"rps\": %.1f, \"p50\": %.1f, \"p95\": %.1f, \"p99\": %.1f}\n",
     summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
