@@ -40,7 +40,7 @@ from safecampus.security.device_import import (
     device_import_template,
     device_import_workbook,
 )
-from safecampus.security.forms_devices import (
+from safecampus.security.forms.devices import (
     DeviceFilterForm,
     DeviceRegisterForm,
     EventFilterForm,

@@ -36,14 +36,14 @@ from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.organizations.models import Unit
 from safecampus.security import alerts as services
-from safecampus.security.alert_forms import (
+from safecampus.security.choices import Priority
+from safecampus.security.forms.alerts import (
     AlertFilterForm,
     DisposeForm,
     NoteForm,
     parse_cursor,
     school_choices,
 )
-from safecampus.security.choices import Priority
 from safecampus.security.live import LOOKBACK, STREAM_PATH
 from safecampus.security.models import Alert
 from safecampus.security.selectors import (

@@ -15,7 +15,7 @@ from safecampus.api.inputs import DayField, query
 from safecampus.api.permissions import HasAccess
 from safecampus.security.selectors_devices import visible_schools
 from safecampus.security.stats import MAX_DAYS, alert_statistics
-from safecampus.security.views_devices import READERS
+from safecampus.security.views.devices import READERS
 
 
 class StatsQuerySerializer(serializers.Serializer):

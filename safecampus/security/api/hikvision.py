@@ -28,8 +28,8 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from safecampus.core.access import Access, AccessMixin
-from safecampus.security.adapters.hikvision import MAX_BODY_BYTES, IsapiError, parse_isapi
-from safecampus.security.api_ingest import device_from_header, read_body
+from safecampus.security.adapters.hikvision.parser import MAX_BODY_BYTES, IsapiError, parse_isapi
+from safecampus.security.api.ingest import device_from_header, read_body
 from safecampus.security.digest import DigestRefused, digest_authenticate, digest_challenge
 from safecampus.security.ingest import Device, device_authenticate, device_seen, ingest_events
 
