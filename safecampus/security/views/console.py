@@ -38,10 +38,12 @@ from safecampus.organizations.models import Unit
 from safecampus.security import alerts as services
 from safecampus.security.choices import Priority
 from safecampus.security.forms.alerts import (
+    ACTIONS,
     AlertFilterForm,
     DisposeForm,
     NoteForm,
     parse_cursor,
+    run_action,
     school_choices,
 )
 from safecampus.security.live import LOOKBACK, STREAM_PATH
@@ -235,32 +237,6 @@ class AlertDetailView(AccessMixin, View):
             "note_form": NoteForm(),
         }
         return render(request, "security/alert_detail.html", context)
-
-
-ACTIONS = ("acknowledge", "dispose", "escalate", "request-help")
-
-
-def run_action(user: Any, alert: Alert, action: str, data: Any) -> Alert:
-    """Call the service behind ``action`` with the posted ``data``; raise on bad input."""
-    if action == "acknowledge":
-        return services.alert_acknowledge(actor=user, alert=alert)
-    if action == "dispose":
-        form = DisposeForm(data)
-        if not form.is_valid():
-            raise services.AlertError(_("Choose the outcome."), code="bad_outcome")
-        return services.alert_dispose(
-            actor=user,
-            alert=alert,
-            outcome=form.cleaned_data["outcome"],
-            note=form.cleaned_data["note"],
-        )
-    if action == "escalate":
-        return services.alert_escalate_incident(
-            actor=user, alert=alert, note=str(data.get("note", ""))
-        )
-    if action == "request-help":
-        return services.alert_request_police_help(actor=user, alert=alert)
-    raise Http404
 
 
 class AlertActionView(AccessMixin, View):

@@ -31,7 +31,6 @@ from safecampus.core.forms import BootstrapFormMixin
 from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.leads.excel.common import XLSX_MIME
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
 from safecampus.security.device_import import (
     COLUMNS,
     MAX_DEVICE_ROWS,
@@ -47,6 +46,7 @@ from safecampus.security.forms.devices import (
     StatsFilterForm,
 )
 from safecampus.security.models import Device, DeviceEvent
+from safecampus.security.permissions import DEVICE_READER_ROLES
 from safecampus.security.selectors_devices import (
     device_get,
     device_list,
@@ -63,7 +63,7 @@ from safecampus.security.services import (
 )
 from safecampus.security.stats import alert_statistics
 
-READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
+READERS = Access.for_roles(DEVICE_READER_ROLES)
 MANAGERS = Access.for_roles(DEVICE_ADMIN_ROLES)
 PAGE_SIZE = 50
 RECENT_EVENTS = 20
