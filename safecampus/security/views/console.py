@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from safecampus.attachments.selectors import attachment_list
 from safecampus.audit.services import audit_record
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.csv_export import csv_lines
@@ -222,8 +223,6 @@ class AlertDetailView(AccessMixin, View):
             raise Http404
         row = _rows(request, [alert])[0]
         events = alert_events(alert=alert)
-        from safecampus.attachments.selectors import attachment_list
-
         pictures = [
             (event, picture)
             for event in events[:10]
@@ -254,6 +253,8 @@ class AlertActionView(AccessMixin, View):
         except DomainError as refused:
             error = str(refused.message)
         if request.htmx:
+            # Read again: a refused move leaves the alert as another user may just have
+            # changed it, and the row sent back replaces the one on the console.
             fresh = alert_get(user=request.user, pk=alert_id) or alert
             return HttpResponse(_row_html(request, _rows(request, [fresh])[0], error=error))
         if error:
