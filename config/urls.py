@@ -4,7 +4,7 @@ from django.views.i18n import set_language
 from safecampus.api.urls import docs_page
 from safecampus.core.access import Access, declare
 from safecampus.core.views import healthz
-from safecampus.security.views_console import AlertStreamAliasView
+from safecampus.security.views.console import AlertStreamAliasView
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -20,10 +20,10 @@ urlpatterns = [
     path("cases/", include("safecampus.cases.urls")),
     path("leads/", include("safecampus.leads.urls")),
     path("report/", include("safecampus.leads.portal_urls")),
-    path("security/", include("safecampus.security.urls_devices")),
+    path("security/", include("safecampus.security.urls.devices")),
     path("security/", include("safecampus.security.urls")),
     path("alerts/stream/", AlertStreamAliasView.as_view(), name="alert_stream"),
-    path("security/rules/", include("safecampus.security.urls_rules")),
+    path("security/rules/", include("safecampus.security.urls.rules")),
     path("inspections/", include("safecampus.inspections.urls")),
     path("risk/", include("safecampus.risk.urls")),
 ]

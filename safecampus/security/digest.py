@@ -150,6 +150,9 @@ def _response_matches(request: HttpRequest, answer: _Answer, ha1: str) -> bool:
 
 
 def _same_uri(request: HttpRequest, uri: str) -> bool:
+    # The answer must be for this request (RFC 7616 asks the server to check its uri), or
+    # one answer could be replayed on another path; a client may give the path with its
+    # query or an absolute URI, so the path alone also counts.
     if uri == request.get_full_path():
         return True
     try:
@@ -159,6 +162,8 @@ def _same_uri(request: HttpRequest, uri: str) -> bool:
 
 
 def _md5(text: str) -> str:
+    # MD5 because that is the Digest the devices speak (RFC 7616's legacy default); marked
+    # not-for-security so that OpenSSL builds in FIPS mode still allow it.
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 

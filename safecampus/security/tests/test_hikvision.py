@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from safecampus.security.adapters import hikvision
-from safecampus.security.adapters.hikvision import DEVICE_TZ, IsapiError, parse_isapi
+from safecampus.security.adapters.hikvision import parser as hikvision
+from safecampus.security.adapters.hikvision.parser import DEVICE_TZ, IsapiError, parse_isapi
 from safecampus.security.choices import DEVICE_EVENT_TYPES
 from safecampus.security.ingest import EventRejected, parse_event
 
-FIXTURES = Path(hikvision.__file__).parent / "fixtures" / "hikvision"
+FIXTURES = Path(hikvision.__file__).parent / "fixtures"
 #: Shortly after the fixtures' notifications (11 March 2026, Beijing time).
 NOW = datetime(2026, 3, 11, 23, 40, tzinfo=DEVICE_TZ)
 XML = 'application/xml; charset="UTF-8"'

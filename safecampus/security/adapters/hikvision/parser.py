@@ -300,6 +300,8 @@ def _disposition_value(disposition: str, key: str) -> str:
 
 
 def _classify(content_type: str, data: bytes, name: str) -> _Part:
+    # A declared type wins; without one (access controllers post their ``event_log`` part
+    # bare) the content decides, past a UTF-8 byte-order mark and leading white space.
     media = content_type.split(";")[0].strip().lower()
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if media.startswith("image/"):
@@ -334,6 +336,7 @@ def _notifications(parts: list[_Part]) -> list[_Notification]:
                 raise IsapiError(f"more than {MAX_NOTIFICATIONS} notifications in one body")
     if not found:
         raise IsapiError("no EventNotificationAlert in the body")
+    # A picture posted before any document is kept, with the first notification.
     found[0].pictures[:0] = leading
     return found
 
@@ -359,6 +362,8 @@ def _document_size(data: bytes) -> None:
 
 def _xml_documents(data: bytes) -> list[dict[str, Any]]:
     _document_size(data)
+    # No ISAPI alert has a DTD: refusing DTDs, entities and external references outright
+    # closes entity expansion ("billion laughs") and external entity reads (XXE).
     try:
         root = defused_fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as refused:
@@ -384,7 +389,8 @@ def _split_tag(tag: Any) -> tuple[str, str]:
 
 def _element_dict(root: Element) -> dict[str, Any]:
     """Children as a dict (a repeated tag becomes a list, a leaf its stripped text),
-    iteratively and bounded in depth and size."""
+    iteratively and bounded in depth and size (a recursive walk would let a deep document
+    exhaust Python's stack)."""
     out: dict[str, Any] = {}
     stack: list[tuple[Element, dict[str, Any], int]] = [(root, out, 1)]
     nodes = 0
@@ -416,12 +422,15 @@ def _json_documents(data: bytes) -> list[dict[str, Any]]:
     _document_size(data)
     try:
         payload = json.loads(data)
+    # The standard parser recurses: deep nesting within the size cap raises RecursionError.
     except (ValueError, RecursionError):
         raise IsapiError("the JSON is malformed") from None
     _check_shape(payload)
     items = payload if isinstance(payload, list) else [payload]
     docs: list[dict[str, Any]] = []
     for item in items[: MAX_NOTIFICATIONS + 1]:
+        # Some firmware wraps the JSON alert in an ``EventNotificationAlert`` object, the
+        # rest posts it bare.
         if isinstance(item, dict) and isinstance(item.get("EventNotificationAlert"), dict):
             item = item["EventNotificationAlert"]
         if not isinstance(item, dict) or "eventType" not in item:
@@ -468,6 +477,7 @@ def _event(item: _Notification, *, now: datetime, local_tz: tzinfo) -> dict[str,
         attributes.get("active_post_count", ""),
         ",".join(region_ids),
     ]
+    # "inactive" is Hikvision's "not triggered (heartbeat data)": proof of life, never an alarm.
     if state == "inactive":
         found = _Found(HEARTBEAT)
     else:
@@ -629,6 +639,8 @@ def _text(value: Any, limit: int) -> str:
 
 
 def _integer(value: Any) -> int | None:
+    """An event code as a 32-bit unsigned number: a number in JSON, text in XML, where a
+    minor type may also be written in hex (``0x4b``)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value if 0 <= value < 2**32 else None
     if isinstance(value, str) and _INTEGER.fullmatch(value):
@@ -661,6 +673,8 @@ def _when(value: Any, now: datetime, local_tz: tzinfo) -> datetime:
         moment = datetime.fromisoformat(text)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=local_tz)
+        # Converted here so that a year at the edge of the calendar fails as a bad dateTime
+        # (OverflowError), not later in the identity or in ingest.
         moment.astimezone(UTC)
     except (ValueError, OverflowError):
         raise IsapiError(f"dateTime {text!r} is not an ISO 8601 time") from None
@@ -711,5 +725,7 @@ def _first_picture(pictures: list[_Part], *, prefer_scene: bool) -> bytes | None
 
 
 def _digest(identity: list[str]) -> str:
+    # Joined on the unit separator, which ``_text`` strips from every part: two different
+    # identities cannot join to the same text.
     joined = "\x1f".join(identity).encode("utf-8", "surrogatepass")
     return hashlib.sha256(joined).hexdigest()[:32]

@@ -1,8 +1,15 @@
-"""The smart-security pages under /security/: the live alert console and alert history."""
+"""The security app's routes. This module holds the pages under /security/ in the
+``security`` namespace: the live alert console and alert history. Beside it, each mounted by
+its own include (their namespaces are part of every ``{% url %}`` name):
+
+- ``devices``: /security/devices/, events/, stats/ (namespace ``security_devices``);
+- ``rules``: /security/rules/ (namespace ``security_rules``);
+- ``api``: ingestion, statistics and alerts under /api/v1/ (inside the ``api`` namespace).
+"""
 
 from django.urls import path
 
-from safecampus.security import views_console
+from safecampus.security.views import console as views_console
 
 app_name = "security"
 urlpatterns = [

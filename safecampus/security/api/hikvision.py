@@ -28,8 +28,8 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from safecampus.core.access import Access, AccessMixin
-from safecampus.security.adapters.hikvision import MAX_BODY_BYTES, IsapiError, parse_isapi
-from safecampus.security.api_ingest import device_from_header, read_body
+from safecampus.security.adapters.hikvision.parser import MAX_BODY_BYTES, IsapiError, parse_isapi
+from safecampus.security.api.ingest import device_from_header, read_body
 from safecampus.security.digest import DigestRefused, digest_authenticate, digest_challenge
 from safecampus.security.ingest import Device, device_authenticate, device_seen, ingest_events
 
@@ -72,6 +72,9 @@ class HikvisionIngestView(AccessMixin, View):
             device_seen(device=device)
             return _answer(request, code, 200)
         result = ingest_events(device=device, items=items, source=SOURCE)
+        # A Hikvision device re-sends a notification until it is answered 200: a duplicate
+        # or a partly stored body is answered 200, or it would be re-sent for nothing; 400
+        # only when nothing of it could be stored.
         if result.rejected and not (result.accepted or result.duplicates):
             return _answer(request, code, 400, result.rejected[0]["reason"])
         return _answer(request, code, 200)
@@ -79,6 +82,8 @@ class HikvisionIngestView(AccessMixin, View):
 
 def _parse(body: bytes, content_type: str) -> list[dict[str, Any]]:
     try:
+        # Older firmware sends a naive dateTime: it is the device's wall clock, set to the
+        # school's (the project's) time zone.
         return parse_isapi(body, content_type, local_tz=timezone.get_default_timezone())
     except IsapiError as refused:
         raise _Refused(refused.status, refused.reason) from None
@@ -142,6 +147,7 @@ def _answer(
     if reason:
         fields["errorMsg"] = reason
     response: HttpResponse
+    # Answered in the format the device posted, the one it is known to read.
     if "json" in request.META.get("CONTENT_TYPE", "").lower():
         response = JsonResponse(fields, status=status, json_dumps_params={"ensure_ascii": False})
     else:
@@ -151,6 +157,8 @@ def _answer(
             content_type='application/xml; charset="UTF-8"',
         )
     if status == 401:
+        # A device sends its credential in answer to a challenge: every 401 carries a fresh
+        # Digest nonce, so a device that posted without one, or with a spent one, retries.
         response["WWW-Authenticate"] = digest_challenge(device_code, stale=stale)
     return response
 

@@ -1,4 +1,7 @@
-"""Forms of the alert console and history: filters and the moves on an alert."""
+"""Forms of the alert console and history: filters and the moves on an alert, and
+``run_action``, which reads a posted move and calls its service. The console page and the
+alerts API both go through ``run_action``, so a move checks the same input and fails with the
+same errors on either."""
 
 from __future__ import annotations
 
@@ -6,15 +9,19 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.bounds import day_validators
 from safecampus.core.forms import BootstrapFormMixin
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.organizations.models import Unit
+from safecampus.security import alerts as services
 from safecampus.security.alerts import NOTE_MAX
 from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
+from safecampus.security.models import Alert
 from safecampus.security.selectors import alert_school_ids
 
 
@@ -114,3 +121,30 @@ def parse_cursor(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else timezone.make_aware(moment)
+
+
+#: The moves on an alert, as they appear in the console's and the API's URLs.
+ACTIONS = ("acknowledge", "dispose", "escalate", "request-help")
+
+
+def run_action(user: Any, alert: Alert, action: str, data: Any) -> Alert:
+    """Call the service behind ``action`` with the posted ``data``; raise on bad input."""
+    if action == "acknowledge":
+        return services.alert_acknowledge(actor=user, alert=alert)
+    if action == "dispose":
+        form = DisposeForm(data)
+        if not form.is_valid():
+            raise services.AlertError(gettext("Choose the outcome."), code="bad_outcome")
+        return services.alert_dispose(
+            actor=user,
+            alert=alert,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+        )
+    if action == "escalate":
+        return services.alert_escalate_incident(
+            actor=user, alert=alert, note=str(data.get("note", ""))
+        )
+    if action == "request-help":
+        return services.alert_request_police_help(actor=user, alert=alert)
+    raise Http404

@@ -13,9 +13,12 @@ from rest_framework.views import APIView
 
 from safecampus.api.inputs import DayField, query
 from safecampus.api.permissions import HasAccess
+from safecampus.core.access import Access
+from safecampus.security.permissions import DEVICE_READER_ROLES
 from safecampus.security.selectors_devices import visible_schools
 from safecampus.security.stats import MAX_DAYS, alert_statistics
-from safecampus.security.views_devices import READERS
+
+READERS = Access.for_roles(DEVICE_READER_ROLES)
 
 
 class StatsQuerySerializer(serializers.Serializer):

@@ -3,7 +3,7 @@ history and the alert statistics (mounted at /security/ beside the console's rou
 
 from django.urls import path
 
-from safecampus.security import views_devices as views
+from safecampus.security.views import devices as views
 
 app_name = "security_devices"
 urlpatterns = [

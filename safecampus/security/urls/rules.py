@@ -1,6 +1,8 @@
+"""/security/rules/: the alert rules page and a rule's edit form (namespace ``security_rules``)."""
+
 from django.urls import path
 
-from safecampus.security import views_rules
+from safecampus.security.views import rules as views_rules
 
 app_name = "security_rules"
 urlpatterns = [

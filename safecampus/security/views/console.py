@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from safecampus.attachments.selectors import attachment_list
 from safecampus.audit.services import audit_record
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.csv_export import csv_lines
@@ -36,14 +37,16 @@ from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.organizations.models import Unit
 from safecampus.security import alerts as services
-from safecampus.security.alert_forms import (
+from safecampus.security.choices import Priority
+from safecampus.security.forms.alerts import (
+    ACTIONS,
     AlertFilterForm,
     DisposeForm,
     NoteForm,
     parse_cursor,
+    run_action,
     school_choices,
 )
-from safecampus.security.choices import Priority
 from safecampus.security.live import LOOKBACK, STREAM_PATH
 from safecampus.security.models import Alert
 from safecampus.security.selectors import (
@@ -220,8 +223,6 @@ class AlertDetailView(AccessMixin, View):
             raise Http404
         row = _rows(request, [alert])[0]
         events = alert_events(alert=alert)
-        from safecampus.attachments.selectors import attachment_list
-
         pictures = [
             (event, picture)
             for event in events[:10]
@@ -235,32 +236,6 @@ class AlertDetailView(AccessMixin, View):
             "note_form": NoteForm(),
         }
         return render(request, "security/alert_detail.html", context)
-
-
-ACTIONS = ("acknowledge", "dispose", "escalate", "request-help")
-
-
-def run_action(user: Any, alert: Alert, action: str, data: Any) -> Alert:
-    """Call the service behind ``action`` with the posted ``data``; raise on bad input."""
-    if action == "acknowledge":
-        return services.alert_acknowledge(actor=user, alert=alert)
-    if action == "dispose":
-        form = DisposeForm(data)
-        if not form.is_valid():
-            raise services.AlertError(_("Choose the outcome."), code="bad_outcome")
-        return services.alert_dispose(
-            actor=user,
-            alert=alert,
-            outcome=form.cleaned_data["outcome"],
-            note=form.cleaned_data["note"],
-        )
-    if action == "escalate":
-        return services.alert_escalate_incident(
-            actor=user, alert=alert, note=str(data.get("note", ""))
-        )
-    if action == "request-help":
-        return services.alert_request_police_help(actor=user, alert=alert)
-    raise Http404
 
 
 class AlertActionView(AccessMixin, View):
@@ -278,6 +253,8 @@ class AlertActionView(AccessMixin, View):
         except DomainError as refused:
             error = str(refused.message)
         if request.htmx:
+            # Read again: a refused move leaves the alert as another user may just have
+            # changed it, and the row sent back replaces the one on the console.
             fresh = alert_get(user=request.user, pk=alert_id) or alert
             return HttpResponse(_row_html(request, _rows(request, [fresh])[0], error=error))
         if error:
