@@ -32,6 +32,7 @@ from safecampus.cases.services._base import (
     tell,
     timeline_add,
 )
+from safecampus.core.claims import claim, sweep
 from safecampus.organizations.models import Unit
 
 
@@ -140,14 +141,6 @@ def deadline_meet(*, actor: Any, case: CaseModel, purpose: str) -> Deadline | No
     return deadline
 
 
-def _claim(pk: int, now: datetime) -> bool:
-    # The conditional UPDATE is the lock: of two workers, only one sees a row change.
-    claimed = (
-        Deadline.objects.open().filter(pk=pk, escalated_at__isnull=True).update(escalated_at=now)
-    )
-    return claimed == 1
-
-
 def _escalate(deadline: Deadline, now: datetime) -> None:
     case = deadline.case
     if case is None:
@@ -199,15 +192,17 @@ def deadline_sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> 
     """
     now = now or timezone.now()
     due = Deadline.objects.due_for_escalation(now).order_by("due_at")
-    escalated = 0
-    for pk in list(due.values_list("pk", flat=True)[:limit]):
-        try:
-            with transaction.atomic():
-                if not _claim(pk, now):
-                    continue
-                _escalate(Deadline.objects.select_related("escalate_to").get(pk=pk), now)
-        except Exception:
-            logger.exception("Escalating deadline %s failed; it is retried on the next sweep.", pk)
-            continue
-        escalated += 1
-    return escalated
+    return sweep(
+        list(due.values_list("pk", flat=True)[:limit]),
+        claim_row=lambda pk: deadline_claim(pk=pk, now=now),
+        escalate=lambda pk: _escalate(
+            Deadline.objects.select_related("escalate_to").get(pk=pk), now
+        ),
+        what="deadline",
+    )
+
+
+def deadline_claim(*, pk: int, now: datetime) -> bool:
+    """Mark deadline ``pk`` escalated at ``now`` if it is open and not yet escalated: true for
+    exactly one of any number of concurrent sweeps (``core.claims``)."""
+    return claim(Deadline.objects.open().filter(pk=pk, escalated_at__isnull=True), escalated_at=now)
