@@ -20,6 +20,7 @@ LONGITUDE_LIMIT = 180
 
 if TYPE_CHECKING:
     from django.db.models.expressions import Combinable
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
     #: A nullable decimal column, as the model's instances read and write it.
     Coordinate = models.DecimalField[str | float | Decimal | Combinable | None, Decimal | None]
@@ -30,20 +31,17 @@ def location_fields() -> tuple[Coordinate, Coordinate]:
 
     Plain ``DecimalField`` columns, so the migrations see exactly what they saw when each model
     declared its own pair (no schema change, no state-only migration)."""
-    latitude: Coordinate = models.DecimalField(
-        _("latitude (WGS-84)"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-LATITUDE_LIMIT), MaxValueValidator(LATITUDE_LIMIT)],
-    )
-    longitude: Coordinate = models.DecimalField(
-        _("longitude (WGS-84)"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-LONGITUDE_LIMIT), MaxValueValidator(LONGITUDE_LIMIT)],
-    )
+    latitude = _coordinate(_("latitude (WGS-84)"), LATITUDE_LIMIT)
+    longitude = _coordinate(_("longitude (WGS-84)"), LONGITUDE_LIMIT)
     return latitude, longitude
+
+
+def _coordinate(verbose_name: StrOrPromise, limit: int) -> Coordinate:
+    return models.DecimalField(
+        verbose_name,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-limit), MaxValueValidator(limit)],
+    )
