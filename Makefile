@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export SAFECAMPUS_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup assets venv worker migrate demo lint typecheck messages bench-web bench-leads totp clean check-python brokers brokers-stop ingest bench-ingest bench-inspections bench-risk bench-audit fuzz-api
+.PHONY: run test setup assets venv worker migrate demo lint lint-imports typecheck messages bench-web bench-leads totp clean check-python brokers brokers-stop ingest bench-ingest bench-inspections bench-risk bench-audit fuzz-api
 
 ## run: set up everything, migrate, load the demo district if empty, serve on http://127.0.0.1:$(PORT)
 run: setup migrate demo
@@ -91,9 +91,16 @@ bench-audit: setup
 fuzz-api: setup
 	$(BIN)/python scripts/fuzz_api.py
 
+## lint: ruff (lint and format) and the import contract
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory lint-imports
+
+## lint-imports: the house rules (docs/architecture.md): import-linter's contract, then private names
+lint-imports: venv
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_imports.py
 
 typecheck: venv
 	$(BIN)/mypy safecampus config

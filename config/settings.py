@@ -141,6 +141,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Renderings of the register (units, schools, roles) are cached under its version key; this
+# bounds how long another process's local cache may serve an old one (with Redis: at once).
+# Read by organizations.cache and by core's FastSelect, which may not import organizations.
+REGISTER_CACHE_SECONDS = 30
 
 # --- Task queue (Huey): SQLite storage by default, Redis in production ---
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", default=False)

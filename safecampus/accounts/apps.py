@@ -1,3 +1,5 @@
+"""The accounts app: the user model, login security, TOTP and API tokens."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Sign-in (with the lockout's message), API token and password-change forms."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -47,3 +49,9 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="accounts.api_token.revoked", obj=token)
+
+
+def api_token_used(*, token_id: int, now: datetime) -> None:
+    """Record that token ``token_id`` authenticated a call at ``now`` (for people reading the
+    token list, not for accounting: the caller writes at most once a minute per token)."""
+    ApiToken.objects.filter(pk=token_id).update(last_used_at=now)

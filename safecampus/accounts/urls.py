@@ -1,3 +1,5 @@
+"""Sign-in, second factor, password and API-token pages."""
+
 from django.urls import path
 
 from safecampus.accounts import views

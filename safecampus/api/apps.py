@@ -1,3 +1,5 @@
+"""The REST layer's shared pieces: registers the token scheme in the OpenAPI schema."""
+
 from django.apps import AppConfig
 
 

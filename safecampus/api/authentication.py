@@ -10,6 +10,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from safecampus.accounts.models import ApiToken, User
+from safecampus.accounts.services import api_token_used
 
 _TOKEN_SQL = (
     "SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at"
@@ -43,7 +44,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if last_used is not None and timezone.is_naive(last_used):
             last_used = last_used.replace(tzinfo=UTC)  # stored in UTC
         if last_used is None or (now - last_used).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+            api_token_used(token_id=token_id, now=now)
         return user, token_id
 
     def authenticate_header(self, request: Request) -> str:

@@ -1,3 +1,5 @@
+"""The page-number pagination every list endpoint uses."""
+
 from rest_framework.pagination import PageNumberPagination
 
 

@@ -1,3 +1,5 @@
+"""Serializers of the shared endpoints: units, schools, the signed-in user, audit events."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,6 @@
+"""/api/v1: the shared endpoints (me, units, schools, audit events), the schema, and each
+app's API, mounted by dotted path (so this module imports no domain app)."""
+
 from django.urls import include, path
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView

@@ -1,3 +1,5 @@
+"""The attachments app: checked uploads that any record may own."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Download of an attachment (the owner's scope decides who may)."""
+
 from django.urls import path
 
 from safecampus.attachments.views import AttachmentDownloadView

@@ -1,3 +1,5 @@
+"""The audit trail's app: connects the receivers that audit logins and refusals."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The audit list's filter."""
+
 from __future__ import annotations
 
 from django import forms

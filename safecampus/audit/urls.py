@@ -1,3 +1,5 @@
+"""The audit trail's pages: the list, its CSV export and the chain check."""
+
 from django.urls import path
 
 from safecampus.audit import views

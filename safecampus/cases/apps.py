@@ -1,3 +1,5 @@
+"""The case kernel's app: registers its start-up checks (each case type's workflow)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

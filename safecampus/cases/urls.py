@@ -1,3 +1,5 @@
+"""The kernel's pages: the holiday calendar (working-day overrides), mounted by config/urls.py."""
+
 from django.urls import path
 
 from safecampus.cases import views

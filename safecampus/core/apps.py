@@ -1,3 +1,5 @@
+"""The core app: registers the start-up checks of settings and keys."""
+
 from django.apps import AppConfig
 
 

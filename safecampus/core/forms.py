@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-
-from safecampus.organizations.cache import REGISTER_CACHE_SECONDS
 
 
 class BootstrapFormMixin:
@@ -35,7 +34,8 @@ class FastSelect(forms.Select):
     Django renders each option through the template engine: ~0.2 ms an option, so a
     district's 1,000 schools cost ~200 ms on every ledger page. Same markup, same escaping.
     With ``options_cache_key`` set (a key that changes whenever the choices do), the
-    escaped options are kept in the cache and only the selection is marked per request.
+    escaped options are kept in the cache and only the selection is marked per request,
+    for ``settings.REGISTER_CACHE_SECONDS`` (the callers' keys carry the register's version).
     """
 
     options_cache_key: str = ""
@@ -49,7 +49,7 @@ class FastSelect(forms.Select):
 
         if not self.options_cache_key:
             return build()
-        return str(cache.get_or_set(self.options_cache_key, build, REGISTER_CACHE_SECONDS))
+        return str(cache.get_or_set(self.options_cache_key, build, settings.REGISTER_CACHE_SECONDS))
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None

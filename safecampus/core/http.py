@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
+    # django-stubs resolves this alias to settings.AUTH_USER_MODEL (accounts.User), so views
+    # get the full user type while core imports no app.
+    from django.contrib.auth.models import _User as User
     from django_htmx.middleware import HtmxDetails
-
-    from safecampus.accounts.models import User
 
 
 class AuthedRequest(HttpRequest):
+    """A request whose user is signed in: what every view behind the access gate receives."""
+
     user: User
     htmx: HtmxDetails
 

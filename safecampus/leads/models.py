@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from safecampus.cases.models import CaseModel, CaseQuerySet, Deadline
 from safecampus.cases.workflow import Workflow
 from safecampus.core.fields import BlindIndexField, EncryptedTextField
+from safecampus.core.location import location_fields
 from safecampus.leads.choices import (
     LEAD_WORKFLOW,
     SECOND_REPORT_CHANNELS,
@@ -113,22 +113,7 @@ class Lead(CaseModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    latitude = models.DecimalField(
-        _("latitude (WGS-84)"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude (WGS-84)"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude, longitude = location_fields()
     occurred_at = models.DateTimeField(_("when it happened"), null=True, blank=True)
     # Names of pupils, often minors: encrypted, masked outside the lead's handlers (persons.py).
     persons_involved = EncryptedTextField(_("persons involved"), blank=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from safecampus.audit.services import MASK, audit_record
+from safecampus.core.claims import claim
 from safecampus.core.errors import DomainError
 from safecampus.notifications.choices import (
     DUE_STATUSES,
@@ -129,11 +130,20 @@ def outbox_suppressed(reason: str) -> Iterator[None]:
         _suppressed.reset(token)
 
 
-def _enqueue_delivery() -> None:
-    # Imported late: tasks import this module.
-    from safecampus.notifications.tasks import outbox_deliver_task
+#: Starts a delivery run after a commit that wrote outbox rows: the queue's
+#: ``outbox_deliver_task``, handed over by ``NotificationsConfig.ready`` (tasks import this
+#: module, so this module cannot import them). Unset, the minutely run still delivers.
+_delivery_starters: list[Callable[[], object]] = []
 
-    outbox_deliver_task()
+
+def outbox_delivery_starter(start: Callable[[], object]) -> None:
+    """Make ``start`` the call that begins delivering the outbox after a commit."""
+    _delivery_starters[:] = [start]
+
+
+def _enqueue_delivery() -> None:
+    for start in _delivery_starters:
+        start()
 
 
 def _distinct_active(recipients: Iterable[Any]) -> list[Any]:
@@ -256,7 +266,12 @@ def outbox_deliver(*, limit: int = 100, now: datetime | None = None) -> Delivery
     )
     outcomes: Counter[str] = Counter()
     for pk in list(due):
-        if _claim(pk, now):
+        # Claimed outside any transaction: the claim must survive a crash mid-send (the
+        # message may have left), to be taken back as stale rather than sent again at once.
+        mine = OutboxMessage.objects.filter(
+            pk=pk, status__in=DUE_STATUSES, next_attempt_at__lte=now
+        )
+        if claim(mine, status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1):
             outcomes[_attempt(pk, now)] += 1
     return DeliveryReport(
         sent=outcomes[OutboxStatus.SENT],
@@ -266,11 +281,15 @@ def outbox_deliver(*, limit: int = 100, now: datetime | None = None) -> Delivery
     )
 
 
-def _claim(pk: int, now: datetime) -> bool:
-    claimed = OutboxMessage.objects.filter(
-        pk=pk, status__in=DUE_STATUSES, next_attempt_at__lte=now
-    ).update(status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    return claimed == 1
+def outbox_claim(*, pk: int, now: datetime) -> bool:
+    """Move message ``pk`` from due to ``sending`` for this worker: true for exactly one of
+    any number of concurrent workers (``core.claims``).
+
+    Claimed outside any transaction: the claim must outlive a crash mid-send (the message may
+    have left), so that it is taken back as stale later rather than sent again at once.
+    """
+    due = OutboxMessage.objects.filter(pk=pk, status__in=DUE_STATUSES, next_attempt_at__lte=now)
+    return claim(due, status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
 
 
 def _attempt(pk: int, now: datetime) -> str:

@@ -1,3 +1,5 @@
+"""The inbox's pages: the list, the bell, marking read, opening a notification's link."""
+
 from django.urls import path
 
 from safecampus.notifications import views

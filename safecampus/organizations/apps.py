@@ -1,3 +1,5 @@
+"""The register's app: every change to units, schools or memberships moves the cache version."""
+
 from django.apps import AppConfig
 
 

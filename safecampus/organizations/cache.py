@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 
 VERSION_KEY = "organizations:register:version"
-REGISTER_CACHE_SECONDS = 30
+REGISTER_CACHE_SECONDS: int = settings.REGISTER_CACHE_SECONDS
 
 
 def register_version() -> int:

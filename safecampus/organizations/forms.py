@@ -1,3 +1,5 @@
+"""Filters of the school register and the work-plan upload."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.location import location_fields
 from safecampus.core.models import TimeStampedModel
 from safecampus.organizations.choices import AgencyKind, Role, SchoolKind, UnitKind
 
@@ -60,22 +61,7 @@ class Unit(TimeStampedModel):
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     office_phone = models.CharField(_("office phone"), max_length=40, blank=True)
-    latitude = models.DecimalField(
-        _("latitude (WGS-84)"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude (WGS-84)"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude, longitude = location_fields()
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = UnitQuerySet.as_manager()

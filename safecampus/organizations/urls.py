@@ -1,3 +1,5 @@
+"""The register's pages: schools, map, responsibilities, work plans."""
+
 from django.urls import path
 
 from safecampus.organizations import views

@@ -4,13 +4,14 @@ that reach a person (R-5.2, R-5.4)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.fields import EncryptedTextField
+from safecampus.core.location import location_fields
 from safecampus.core.models import TimeStampedModel
 from safecampus.organizations.querysets import SchoolScopedQuerySet
 from safecampus.security.choices import (
@@ -48,22 +49,7 @@ class Device(TimeStampedModel):
     )
     vendor = models.CharField(_("vendor"), max_length=80, blank=True)
     zone = models.CharField(_("zone"), max_length=80, blank=True)
-    latitude = models.DecimalField(
-        _("latitude (WGS-84)"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude (WGS-84)"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude, longitude = location_fields()
     heartbeat_seconds = models.PositiveIntegerField(
         _("expected heartbeat (seconds)"), default=60, validators=[MinValueValidator(5)]
     )

@@ -1,5 +1,9 @@
-"""Shared helpers of the kernel's writes: locking, scope and role checks, timeline events,
-audit rows and notifications."""
+"""Shared steps of the kernel's writes: locking, scope and role checks, timeline events,
+audit rows and notifications.
+
+A private module: only the modules of ``cases.services`` import it (the ``private_modules``
+import contract holds that); other apps call the services themselves.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +37,8 @@ TRANSFER_PURPOSE = "transfer:{pk}"
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _person(actor: Any) -> Any:
+def acting_person(actor: Any) -> Any:
+    """The signed-in person behind ``actor``, or ``None`` for the system (a sweep, a device)."""
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
@@ -45,36 +50,43 @@ def _can_see(actor: Any, case: CaseModel) -> bool:
     return bool(visible_to(actor).filter(pk=case.pk).exists())
 
 
-def _forbidden() -> CasePermissionDenied:
+def forbidden() -> CasePermissionDenied:
+    """The one refusal every kernel write raises, so that no message tells what exists."""
     return CasePermissionDenied(_("You are not allowed to do this on this case."), code="forbidden")
 
 
-def _require_visible(actor: Any, case: CaseModel) -> None:
-    if _person(actor) is None or not _can_see(actor, case):
-        raise _forbidden()
+def require_visible(actor: Any, case: CaseModel) -> None:
+    """Refuse unless ``actor`` is a person whose scope shows ``case`` (fail closed)."""
+    if acting_person(actor) is None or not _can_see(actor, case):
+        raise forbidden()
 
 
-def _require_role(actor: Any, case: CaseModel, roles: Iterable[str]) -> None:
-    _require_visible(actor, case)
+def require_role(actor: Any, case: CaseModel, roles: Iterable[str]) -> None:
+    """Refuse unless ``actor`` sees ``case`` and holds one of ``roles``."""
+    require_visible(actor, case)
     if not actor.scope.has_role(*roles):
-        raise _forbidden()
+        raise forbidden()
 
 
-def _require_open(case: CaseModel, message: str) -> None:
+def require_open(case: CaseModel, message: str) -> None:
+    """Refuse with ``message`` when ``case`` is closed."""
     if case.is_closed:
         raise CaseError(message, code="closed")
 
 
-def _lock(case: C) -> C:
+def lock(case: C) -> C:
+    """The case re-read with its row locked until the transaction ends: every write starts here,
+    so two people moving the same case are serialised and the second sees the first's move."""
     return type(case)._default_manager.select_for_update().get(pk=case.pk)
 
 
-def _copy(target: Any, source: Any, fields: Iterable[str]) -> None:
+def copy_fields(target: Any, source: Any, fields: Iterable[str]) -> None:
+    """Give the caller's instance the values just written to the locked copy."""
     for name in fields:
         setattr(target, name, getattr(source, name))
 
 
-def _event(
+def timeline_add(
     case: CaseModel,
     *,
     actor: Any,
@@ -85,7 +97,8 @@ def _event(
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> CaseEvent:
-    person = _person(actor)
+    """Append a timeline event (the case's history in the UI and the queue of follow-up work)."""
+    person = acting_person(actor)
     return CaseEvent.objects.create(
         content_type=ContentType.objects.get_for_model(case),
         object_id=case.pk,
@@ -100,7 +113,8 @@ def _event(
     )
 
 
-def _audit(actor: Any, case: CaseModel, verb: str, changes: dict[str, Any]) -> None:
+def audit_case(actor: Any, case: CaseModel, verb: str, changes: dict[str, Any]) -> None:
+    """Write the audit row ``<app>.<model>.<verb>`` for ``case``."""
     audit_record(actor=actor, action=f"{case._meta.label_lower}.{verb}", obj=case, changes=changes)
 
 
@@ -114,7 +128,7 @@ def _case_url(case: CaseModel) -> str:
         return ""
 
 
-def _tell(
+def tell(
     recipients: Iterable[Any],
     *,
     verb: str,
@@ -140,9 +154,11 @@ def _tell(
             )
 
 
-def _local(moment: datetime) -> str:
+def local_text(moment: datetime) -> str:
+    """``moment`` as China wall-clock time to the minute, for messages."""
     return f"{timezone.localtime(moment, CHINA_TZ):%Y-%m-%d %H:%M}"
 
 
-def _iso(moment: datetime) -> str:
+def iso_china(moment: datetime) -> str:
+    """``moment`` as ISO 8601 with the China offset, for event and audit data."""
     return timezone.localtime(moment, CHINA_TZ).isoformat()

@@ -13,16 +13,16 @@ from safecampus.cases.errors import CaseConflict, CaseError
 from safecampus.cases.models import CaseEvent, CaseModel
 from safecampus.cases.services._base import (
     C,
-    _audit,
-    _copy,
-    _event,
-    _forbidden,
-    _lock,
-    _require_open,
-    _require_role,
-    _require_visible,
+    audit_case,
+    copy_fields,
+    forbidden,
+    lock,
+    require_open,
+    require_role,
+    require_visible,
+    timeline_add,
 )
-from safecampus.cases.services.deadlines import _deadlines_meet
+from safecampus.cases.services.deadlines import deadlines_meet
 from safecampus.core.localtime import local_day
 from safecampus.organizations.models import Membership, Unit
 
@@ -41,8 +41,10 @@ def case_create(*, actor: Any, case: C, note: str = "") -> C:
             year = local_day(case.created_at).year
             case.reference = f"{case.reference_prefix}-{year}-{case.pk:06d}"
             case.save(update_fields=["reference"])
-        _event(case, actor=actor, kind=CaseEventKind.CREATED, to_status=case.status, note=note)
-        _audit(
+        timeline_add(
+            case, actor=actor, kind=CaseEventKind.CREATED, to_status=case.status, note=note
+        )
+        audit_case(
             actor,
             case,
             "created",
@@ -70,9 +72,9 @@ def case_transition(
     workflow = type(case).workflow
     note = note.strip()
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock(case)
         if actor is not None:
-            _require_visible(actor, locked)
+            require_visible(actor, locked)
         step = workflow.get(locked.status, to_status)
         if step is None:
             raise CaseError(
@@ -83,7 +85,7 @@ def case_transition(
         if (actor is None and not step.system) or (
             actor is not None and not actor.scope.has_role(*step.roles)
         ):
-            raise _forbidden()
+            raise forbidden()
         if expected_version is not None and expected_version != locked.lock_version:
             raise CaseConflict(
                 _("Someone else changed this case meanwhile. Reload it and try again."),
@@ -102,8 +104,8 @@ def case_transition(
         if terminal:
             locked.closed_at = now
         locked.save(update_fields=["status", "lock_version", "closed_at", "updated_at"])
-        met = _deadlines_meet(locked, None if terminal else step.meets, now)
-        event = _event(
+        met = deadlines_meet(locked, None if terminal else step.meets, now)
+        event = timeline_add(
             locked,
             actor=actor,
             kind=CaseEventKind.TRANSITIONED,
@@ -113,8 +115,10 @@ def case_transition(
             data={"deadlines_met": met} if met else {},
             at=now,
         )
-        _audit(actor, locked, "transitioned", {"status": [from_status, to_status], "note": note})
-    _copy(case, locked, ("status", "lock_version", "closed_at", "updated_at"))
+        audit_case(
+            actor, locked, "transitioned", {"status": [from_status, to_status], "note": note}
+        )
+    copy_fields(case, locked, ("status", "lock_version", "closed_at", "updated_at"))
     return event
 
 
@@ -123,9 +127,9 @@ def case_assign(*, actor: Any, case: C, unit: Unit, user: Any = None, note: str 
     of that unit. Only the workflow's ``assign_roles`` may."""
     workflow = type(case).workflow
     with transaction.atomic():
-        locked = _lock(case)
-        _require_role(actor, locked, workflow.assign_roles)
-        _require_open(locked, _("A closed case cannot be assigned."))
+        locked = lock(case)
+        require_role(actor, locked, workflow.assign_roles)
+        require_open(locked, _("A closed case cannot be assigned."))
         if not unit.is_active:
             raise CaseError(_("That unit is no longer active."), code="inactive_unit")
         member = Membership.objects.active().filter(user=user, unit=unit)
@@ -136,15 +140,15 @@ def case_assign(*, actor: Any, case: C, unit: Unit, user: Any = None, note: str 
         locked.lock_version += 1
         locked.save(update_fields=["assignee_unit", "assignee", "lock_version", "updated_at"])
         after = {"unit": unit.pk, "user": user.pk if user is not None else None}
-        event = _event(
+        event = timeline_add(
             locked,
             actor=actor,
             kind=CaseEventKind.ASSIGNED,
             note=note.strip(),
             data={"from": before, "to": after},
         )
-        _audit(actor, locked, "assigned", {"from": before, "to": after})
-    _copy(case, locked, ("assignee_unit", "assignee", "lock_version", "updated_at"))
+        audit_case(actor, locked, "assigned", {"from": before, "to": after})
+    copy_fields(case, locked, ("assignee_unit", "assignee", "lock_version", "updated_at"))
     return event
 
 
@@ -153,8 +157,8 @@ def case_comment(*, actor: Any, case: CaseModel, note: str) -> CaseEvent:
     note = note.strip()
     if not note:
         raise CaseError(_("Write a comment first."), code="note_required")
-    _require_visible(actor, case)
+    require_visible(actor, case)
     with transaction.atomic():
-        event = _event(case, actor=actor, kind=CaseEventKind.COMMENT, note=note)
-        _audit(actor, case, "commented", {"event": event.pk})
+        event = timeline_add(case, actor=actor, kind=CaseEventKind.COMMENT, note=note)
+        audit_case(actor, case, "commented", {"event": event.pk})
     return event

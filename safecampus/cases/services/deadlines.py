@@ -22,21 +22,24 @@ from safecampus.cases.selectors import default_escalation_unit, unit_handlers
 from safecampus.cases.services._base import (
     SWEEP_BATCH,
     TRANSFER_PURPOSE,
-    _audit,
-    _event,
-    _iso,
-    _local,
-    _lock,
-    _person,
-    _require_open,
-    _tell,
+    acting_person,
+    audit_case,
+    iso_china,
+    local_text,
+    lock,
     logger,
+    require_open,
+    tell,
+    timeline_add,
 )
+from safecampus.core.claims import claim, sweep
 from safecampus.organizations.models import Unit
 
 
-def _deadlines_meet(case: CaseModel, purposes: Iterable[str] | None, now: datetime) -> list[int]:
-    """Mark open deadlines met: those of ``purposes``, or all of them when ``None``."""
+def deadlines_meet(case: CaseModel, purposes: Iterable[str] | None, now: datetime) -> list[int]:
+    """Mark open deadlines met: those of ``purposes``, or all of them when ``None``.
+
+    A step of a kernel write: the caller holds the case's lock and writes the event."""
     open_deadlines = Deadline.objects.for_case(case).open()
     if purposes is not None:
         open_deadlines = open_deadlines.filter(purpose__in=list(purposes))
@@ -46,7 +49,7 @@ def _deadlines_meet(case: CaseModel, purposes: Iterable[str] | None, now: dateti
     return ids
 
 
-def _deadline_open(
+def deadline_open(
     case: CaseModel,
     *,
     actor: Any,
@@ -57,6 +60,8 @@ def _deadline_open(
     escalate_to: Unit | None,
     label: str = "",
 ) -> tuple[Deadline, int | None]:
+    """Open a deadline for ``purpose``, cancelling the open one it replaces (whose id is
+    returned). A step of a kernel write: the caller holds the case's lock and writes the event."""
     previous = Deadline.objects.for_case(case).open().filter(purpose=purpose).first()
     if previous is not None:
         Deadline.objects.filter(pk=previous.pk).update(cancelled_at=timezone.now())
@@ -70,7 +75,7 @@ def _deadline_open(
         working_days=working_days,
         due_at=due_at(start, days, working_days=working_days),
         escalate_to=escalate_to or default_escalation_unit(),
-        set_by=_person(actor),
+        set_by=acting_person(actor),
     )
     return deadline, previous.pk if previous is not None else None
 
@@ -97,10 +102,10 @@ def deadline_set(
     if days < 0:
         raise CaseError(_("The number of days cannot be negative."), code="bad_days")
     with transaction.atomic():
-        locked = _lock(case)
-        _require_open(locked, _("A closed case takes no new deadline."))
+        locked = lock(case)
+        require_open(locked, _("A closed case takes no new deadline."))
         start = start or timezone.now()
-        deadline, replaced = _deadline_open(
+        deadline, replaced = deadline_open(
             locked,
             actor=actor,
             purpose=purpose,
@@ -115,33 +120,25 @@ def deadline_set(
             "purpose": purpose,
             "days": days,
             "working_days": working_days,
-            "due_at": _iso(deadline.due_at),
+            "due_at": iso_china(deadline.due_at),
             "replaced": replaced,
         }
-        _event(locked, actor=actor, kind=CaseEventKind.DEADLINE_SET, data=data)
-        _audit(actor, locked, "deadline_set", data)
+        timeline_add(locked, actor=actor, kind=CaseEventKind.DEADLINE_SET, data=data)
+        audit_case(actor, locked, "deadline_set", data)
     return deadline
 
 
 def deadline_meet(*, actor: Any, case: CaseModel, purpose: str) -> Deadline | None:
     """Mark the open deadline for ``purpose`` met (for work done outside a workflow move)."""
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock(case)
         deadline = Deadline.objects.for_case(locked).open().filter(purpose=purpose).first()
         if deadline is None:
             return None
         deadline.met_at = timezone.now()
         deadline.save(update_fields=["met_at"])
-        _audit(actor, locked, "deadline_met", {"deadline": deadline.pk, "purpose": purpose})
+        audit_case(actor, locked, "deadline_met", {"deadline": deadline.pk, "purpose": purpose})
     return deadline
-
-
-def _claim(pk: int, now: datetime) -> bool:
-    # The conditional UPDATE is the lock: of two workers, only one sees a row change.
-    claimed = (
-        Deadline.objects.open().filter(pk=pk, escalated_at__isnull=True).update(escalated_at=now)
-    )
-    return claimed == 1
 
 
 def _escalate(deadline: Deadline, now: datetime) -> None:
@@ -159,20 +156,20 @@ def _escalate(deadline: Deadline, now: datetime) -> None:
     data = {
         "deadline": deadline.pk,
         "purpose": deadline.purpose,
-        "due_at": _iso(deadline.due_at),
+        "due_at": iso_china(deadline.due_at),
         "escalate_to": target.pk if target is not None else None,
         "recipients": [user.pk for user in recipients],
     }
-    _event(case, actor=None, kind=CaseEventKind.ESCALATED, data=data, at=now)
-    _audit(None, case, "deadline_escalated", data)
-    _tell(
+    timeline_add(case, actor=None, kind=CaseEventKind.ESCALATED, data=data, at=now)
+    audit_case(None, case, "deadline_escalated", data)
+    tell(
         recipients,
         verb="cases.deadline.escalated",
         case=case,
         message=lambda: (
             _("Overdue: %(case)s") % {"case": case},
             _("The time limit “%(deadline)s” ended on %(due)s and has not been met.")
-            % {"deadline": deadline_label(deadline), "due": _local(deadline.due_at)},
+            % {"deadline": deadline_label(deadline), "due": local_text(deadline.due_at)},
         ),
     )
 
@@ -195,15 +192,17 @@ def deadline_sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> 
     """
     now = now or timezone.now()
     due = Deadline.objects.due_for_escalation(now).order_by("due_at")
-    escalated = 0
-    for pk in list(due.values_list("pk", flat=True)[:limit]):
-        try:
-            with transaction.atomic():
-                if not _claim(pk, now):
-                    continue
-                _escalate(Deadline.objects.select_related("escalate_to").get(pk=pk), now)
-        except Exception:
-            logger.exception("Escalating deadline %s failed; it is retried on the next sweep.", pk)
-            continue
-        escalated += 1
-    return escalated
+    return sweep(
+        list(due.values_list("pk", flat=True)[:limit]),
+        claim_row=lambda pk: deadline_claim(pk=pk, now=now),
+        escalate=lambda pk: _escalate(
+            Deadline.objects.select_related("escalate_to").get(pk=pk), now
+        ),
+        what="deadline",
+    )
+
+
+def deadline_claim(*, pk: int, now: datetime) -> bool:
+    """Mark deadline ``pk`` escalated at ``now`` if it is open and not yet escalated: true for
+    exactly one of any number of concurrent sweeps (``core.claims``)."""
+    return claim(Deadline.objects.open().filter(pk=pk, escalated_at__isnull=True), escalated_at=now)

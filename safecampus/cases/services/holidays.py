@@ -15,12 +15,12 @@ from safecampus.cases.permissions import (
     HOLIDAY_EDITOR_ROLES,
 )
 from safecampus.cases.services._base import (
-    _person,
+    acting_person,
 )
 
 
 def _require_holiday_editor(actor: Any) -> None:
-    person = _person(actor)
+    person = acting_person(actor)
     if person is None or not person.scope.has_role(*HOLIDAY_EDITOR_ROLES):
         raise CasePermissionDenied(_("You are not allowed to edit the calendar."), code="forbidden")
 

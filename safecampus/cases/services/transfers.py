@@ -20,18 +20,18 @@ from safecampus.cases.selectors import unit_handlers
 from safecampus.cases.services._base import (
     TRANSFER_PURPOSE,
     C,
-    _audit,
-    _copy,
-    _event,
-    _iso,
-    _local,
-    _lock,
-    _person,
-    _require_open,
-    _require_role,
-    _tell,
+    acting_person,
+    audit_case,
+    copy_fields,
+    iso_china,
+    local_text,
+    lock,
+    require_open,
+    require_role,
+    tell,
+    timeline_add,
 )
-from safecampus.cases.services.deadlines import _deadline_open
+from safecampus.cases.services.deadlines import deadline_open
 from safecampus.core.rules import rule
 from safecampus.organizations.models import Unit
 
@@ -57,9 +57,9 @@ def case_transfer(
     if days < 1:
         raise CaseError(_("The feedback time must be at least one day."), code="bad_days")
     with transaction.atomic():
-        locked = _lock(case)
-        _require_role(actor, locked, workflow.transfer_roles)
-        _require_open(locked, _("A closed case cannot be transferred."))
+        locked = lock(case)
+        require_role(actor, locked, workflow.transfer_roles)
+        require_open(locked, _("A closed case cannot be transferred."))
         from_unit = locked.assignee_unit or locked.unit
         if to_unit.pk == from_unit.pk or not to_unit.is_active:
             raise CaseError(_("Choose another, active unit."), code="bad_unit")
@@ -73,10 +73,10 @@ def case_transfer(
             from_unit=from_unit,
             to_unit=to_unit,
             at=now,
-            by=_person(actor),
+            by=acting_person(actor),
             note=note.strip(),
         )
-        deadline, _replaced = _deadline_open(
+        deadline, _replaced = deadline_open(
             locked,
             actor=actor,
             purpose=TRANSFER_PURPOSE.format(pk=transfer.pk),
@@ -95,20 +95,22 @@ def case_transfer(
             "from_unit": from_unit.pk,
             "to_unit": to_unit.pk,
             "feedback_days": days,
-            "feedback_due": _iso(deadline.due_at),
+            "feedback_due": iso_china(deadline.due_at),
         }
-        _event(locked, actor=actor, kind=CaseEventKind.TRANSFERRED, note=transfer.note, data=data)
-        _audit(actor, locked, "transferred", data)
-        _tell(
+        timeline_add(
+            locked, actor=actor, kind=CaseEventKind.TRANSFERRED, note=transfer.note, data=data
+        )
+        audit_case(actor, locked, "transferred", data)
+        tell(
             unit_handlers(to_unit, RECEIVING_ROLES),
             verb=f"{locked._meta.label_lower}.transferred",
             case=locked,
             message=lambda: (
                 _("Case transferred to you: %(case)s") % {"case": locked},
-                _("Feedback is due by %(due)s.") % {"due": _local(deadline.due_at)},
+                _("Feedback is due by %(due)s.") % {"due": local_text(deadline.due_at)},
             ),
         )
-    _copy(case, locked, ("assignee_unit", "assignee", "lock_version", "updated_at"))
+    copy_fields(case, locked, ("assignee_unit", "assignee", "lock_version", "updated_at"))
     return transfer
 
 
@@ -135,9 +137,9 @@ def transfer_feedback(
         if locked.feedback_deadline_id is not None:
             Deadline.objects.open().filter(pk=locked.feedback_deadline_id).update(met_at=now)
         data = (data or {}) | {"transfer": locked.pk, "to_unit": locked.to_unit_id}
-        _event(case, actor=actor, kind=CaseEventKind.FEEDBACK, note=note, data=data, at=now)
-        _audit(actor, case, "transfer_answered", data)
-    _copy(transfer, locked, ("status", "feedback_at", "feedback_by", "feedback_note"))
+        timeline_add(case, actor=actor, kind=CaseEventKind.FEEDBACK, note=note, data=data, at=now)
+        audit_case(actor, case, "transfer_answered", data)
+    copy_fields(transfer, locked, ("status", "feedback_at", "feedback_by", "feedback_note"))
     return locked
 
 
@@ -145,9 +147,9 @@ def _require_receiver(actor: Any, transfer: Transfer, case: CaseModel) -> Any:
     """The receiving unit's handlers act on a transfer; so may the workflow's
     ``transfer_roles`` (recording what the unit said on paper or by phone)."""
     receiving = RECEIVING_ROLES.get(transfer.to_unit.kind, frozenset())
-    person = _person(actor)
+    person = acting_person(actor)
     if person is None or not person.scope.has_role(*receiving, unit_id=transfer.to_unit_id):
-        _require_role(actor, case, type(case).workflow.transfer_roles)
+        require_role(actor, case, type(case).workflow.transfer_roles)
     return person
 
 
@@ -167,7 +169,7 @@ def _locked_pending(transfer: Transfer) -> Transfer:
 
 def _tell_sender(transfer: Transfer, case: CaseModel, verb: str, title: Callable[[], str]) -> None:
     if transfer.by is not None and transfer.by.is_active:
-        _tell(
+        tell(
             [transfer.by],
             verb=f"{case._meta.label_lower}.{verb}",
             case=case,
@@ -187,17 +189,17 @@ def transfer_accept(*, actor: Any, transfer: Transfer, note: str = "") -> Transf
         locked.accepted_at, locked.accepted_by = now, person
         locked.save(update_fields=["accepted_at", "accepted_by"])
         data = {"transfer": locked.pk, "to_unit": locked.to_unit_id}
-        _event(
+        timeline_add(
             case, actor=actor, kind=CaseEventKind.TRANSFER_ACCEPTED, note=note.strip(), data=data
         )
-        _audit(actor, case, "transfer_accepted", data)
+        audit_case(actor, case, "transfer_accepted", data)
         _tell_sender(
             locked,
             case,
             "transfer_accepted",
             lambda: _("%(unit)s accepted the case.") % {"unit": locked.to_unit},
         )
-    _copy(transfer, locked, ("accepted_at", "accepted_by"))
+    copy_fields(transfer, locked, ("accepted_at", "accepted_by"))
     return locked
 
 
@@ -209,7 +211,7 @@ def transfer_return(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
         raise CaseError(_("Give a reason for returning this case."), code="note_required")
     with transaction.atomic():
         locked = _locked_pending(transfer)
-        case = _lock(_case_of(locked))
+        case = lock(_case_of(locked))
         person = _require_receiver(actor, locked, case)
         now = timezone.now()
         locked.status = TransferStatus.RETURNED
@@ -222,15 +224,17 @@ def transfer_return(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
             case.lock_version += 1
             case.save(update_fields=["assignee_unit", "assignee", "lock_version", "updated_at"])
         data = {"transfer": locked.pk, "to_unit": locked.to_unit_id}
-        _event(case, actor=actor, kind=CaseEventKind.TRANSFER_RETURNED, note=reason, data=data)
-        _audit(actor, case, "transfer_returned", data | {"reason": reason})
+        timeline_add(
+            case, actor=actor, kind=CaseEventKind.TRANSFER_RETURNED, note=reason, data=data
+        )
+        audit_case(actor, case, "transfer_returned", data | {"reason": reason})
         _tell_sender(
             locked,
             case,
             "transfer_returned",
             lambda: _("%(unit)s returned the case.") % {"unit": locked.to_unit},
         )
-    _copy(transfer, locked, ("status", "feedback_at", "feedback_by", "feedback_note"))
+    copy_fields(transfer, locked, ("status", "feedback_at", "feedback_by", "feedback_note"))
     return locked
 
 
@@ -244,6 +248,6 @@ def transfer_progress(*, actor: Any, transfer: Transfer, note: str) -> CaseEvent
         case = _case_of(locked)
         _require_receiver(actor, locked, case)
         data = {"transfer": locked.pk, "to_unit": locked.to_unit_id}
-        event = _event(case, actor=actor, kind=CaseEventKind.PROGRESS, note=note, data=data)
-        _audit(actor, case, "transfer_progress", data)
+        event = timeline_add(case, actor=actor, kind=CaseEventKind.PROGRESS, note=note, data=data)
+        audit_case(actor, case, "transfer_progress", data)
     return event

@@ -13,7 +13,7 @@ from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.models import CaseEvent, Deadline
 from safecampus.cases.selectors import deadline_overdue_list
 from safecampus.cases.services import deadline_set, deadline_sweep
-from safecampus.cases.services.deadlines import _claim
+from safecampus.cases.services.deadlines import deadline_claim
 from safecampus.cases.tasks import deadline_sweep_task
 from safecampus.cases.tests.conftest import SPRING_FESTIVAL_EVE, end_of
 from safecampus.core.localtime import CHINA_TZ
@@ -88,8 +88,8 @@ def test_by_default_the_bureau_safety_section_is_the_next_level(
 @pytest.mark.django_db
 def test_a_second_worker_cannot_claim_what_the_first_claimed(accept_deadline):
     # Both workers listed the deadline before either claimed it.
-    assert _claim(accept_deadline.pk, AFTER_DUE) is True
-    assert _claim(accept_deadline.pk, AFTER_DUE) is False
+    assert deadline_claim(pk=accept_deadline.pk, now=AFTER_DUE) is True
+    assert deadline_claim(pk=accept_deadline.pk, now=AFTER_DUE) is False
 
 
 @pytest.mark.django_db

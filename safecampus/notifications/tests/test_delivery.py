@@ -131,11 +131,11 @@ def test_a_second_worker_running_meanwhile_never_sends_the_same_row(monkeypatch)
 
 
 def test_a_claim_is_won_by_exactly_one_worker():
-    from safecampus.notifications.services import _claim
+    from safecampus.notifications.services import outbox_claim
 
     row = email_row()
     now = timezone.now()
-    assert [_claim(row.pk, now), _claim(row.pk, now)] == [True, False]
+    assert [outbox_claim(pk=row.pk, now=now), outbox_claim(pk=row.pk, now=now)] == [True, False]
 
 
 def test_a_claim_abandoned_by_a_dead_worker_is_taken_back_after_ten_minutes():

@@ -1,3 +1,5 @@
+"""`manage.py api_token`: issue an API token for a user."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""`manage.py totp_code`: a demo login's current TOTP code (development only)."""
+
 from __future__ import annotations
 
 from typing import Any

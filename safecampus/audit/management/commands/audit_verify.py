@@ -1,3 +1,5 @@
+"""`manage.py audit_verify`: check the whole audit chain."""
+
 from __future__ import annotations
 
 import sys

@@ -1,3 +1,5 @@
+"""`manage.py seed_demo`: the demo district (calls the seeding service)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from safecampus.organizations.demo import DEMO_LOGINS, DEMO_PASSWORD
-from safecampus.organizations.seeding import demo_district_seed
+from safecampus.organizations.services import demo_district_seed
 
 
 class Command(BaseCommand):

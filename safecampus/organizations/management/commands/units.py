@@ -1,3 +1,5 @@
+"""`manage.py units`: the units as JSON lines."""
+
 from __future__ import annotations
 
 import json
