@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 
 from safecampus.core.localtime import CHINA_TZ
-from safecampus.leads import portal
+from safecampus.leads.services import portal
 from safecampus.leads.models import LeadCategory
 from safecampus.leads.services import lead_report
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 from django.core.cache import cache
 
-from safecampus.leads import portal
+from safecampus.leads.services import portal
 from safecampus.leads.challenge import (
     Challenge,
     ChallengeError,

@@ -25,7 +25,7 @@ from safecampus.leads import excel
 from safecampus.leads.choices import DualReportChannel, LeadResult, LeadSource, LeadStatus
 from safecampus.leads.errors import LeadError
 from safecampus.leads.excel import reader
-from safecampus.leads.imports import lead_import
+from safecampus.leads.services.imports import lead_import
 from safecampus.leads.models import DualReport, Lead, LeadCategory
 from safecampus.leads.services import (
     lead_accept,

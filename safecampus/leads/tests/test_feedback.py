@@ -12,7 +12,7 @@ from safecampus.cases.errors import CaseError, CasePermissionDenied
 from safecampus.cases.models import CaseEvent, Transfer
 from safecampus.leads.choices import LeadResult, LeadStatus
 from safecampus.leads.errors import LeadError
-from safecampus.leads.feedback import (
+from safecampus.leads.services.feedback import (
     lead_progress,
     lead_transfer_accept,
     lead_transfer_return,

@@ -21,7 +21,7 @@ from safecampus.leads.services import (
     lead_start_handling,
     lead_transfer,
 )
-from safecampus.leads.stats import lead_statistics, statistics_cache_key, suppress
+from safecampus.leads.selectors.stats import lead_statistics, statistics_cache_key, suppress
 from safecampus.leads.tests.conftest import TUESDAY_MORNING
 
 pytestmark = pytest.mark.django_db

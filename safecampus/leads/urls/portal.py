@@ -1,9 +1,11 @@
+"""/report/…: the anonymous public portal's pages (namespace ``portal``)."""
+
 from django.urls import path
 
-from safecampus.leads import portal_views
+from safecampus.leads.views import portal
 
 app_name = "portal"
 urlpatterns = [
-    path("", portal_views.PortalReportView.as_view(), name="report"),
-    path("status/", portal_views.PortalStatusView.as_view(), name="status"),
+    path("", portal.PortalReportView.as_view(), name="report"),
+    path("status/", portal.PortalStatusView.as_view(), name="status"),
 ]
