@@ -288,4 +288,3 @@ def test_xlsx_response_is_a_download_that_is_not_sniffed():
     )
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, no-store"
-    response.close()
