@@ -176,7 +176,7 @@ def cold_statistics(runs: int) -> dict[str, float]:
     from django.core.cache import cache
 
     from safecampus.accounts.models import User
-    from safecampus.leads.stats import lead_statistics
+    from safecampus.leads.selectors.stats import lead_statistics
 
     user = User.objects.get(username="safety")
     timings = []

@@ -19,7 +19,7 @@ urlpatterns = [
     path("attachments/", include("safecampus.attachments.urls")),
     path("cases/", include("safecampus.cases.urls")),
     path("leads/", include("safecampus.leads.urls")),
-    path("report/", include("safecampus.leads.portal_urls")),
+    path("report/", include("safecampus.leads.urls.portal")),
     path("security/", include("safecampus.security.urls.devices")),
     path("security/", include("safecampus.security.urls")),
     path("alerts/stream/", AlertStreamAliasView.as_view(), name="alert_stream"),

@@ -45,7 +45,6 @@ urlpatterns = [
     path("units/", views.UnitListAPIView.as_view(), name="unit_list"),
     path("audit-events/", views.AuditEventListAPIView.as_view(), name="audit_event_list"),
     path("", include("safecampus.leads.api")),
-    path("", include("safecampus.leads.api_actions")),
     path("", include("safecampus.security.urls.api")),
     path("", include("safecampus.inspections.api_templates")),
     path("", include("safecampus.inspections.api_inspect")),

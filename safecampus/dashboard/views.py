@@ -14,9 +14,8 @@ from safecampus.dashboard.navigation import modules_for
 from safecampus.dashboard.selectors import overview
 from safecampus.inspections.selectors_hazards import hazard_counts, rectification_counts
 from safecampus.inspections.selectors_inspections import inspection_counts
-from safecampus.leads.stats import lead_statistics
-from safecampus.leads.views import READERS as LEAD_READERS
-from safecampus.leads.views_stats import month_chart
+from safecampus.leads.selectors.stats import STATISTICS_READERS as LEAD_READERS
+from safecampus.leads.selectors.stats import lead_statistics, month_chart
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role
 from safecampus.risk.selectors_grades import latest_month, level_counts
 

@@ -78,6 +78,11 @@ HANDLER_ROLES = frozenset({Role.PRINCIPAL, Role.SCHOOL_OFFICER, Role.PARTNER_LIA
 
 S = LeadStatus
 
+#: A duplicate is merged before the handling starts; after, its work is its own.
+MERGEABLE = frozenset({S.RECEIVED, S.ACCEPTED})
+#: A lead that can no longer carry on cannot take a duplicate.
+NOT_A_TARGET = frozenset({S.REJECTED, S.MERGED, S.CLOSED})
+
 #: Every agency sent the lead back (退回): it returns to the bureau to be routed again.
 #: Only the return service makes this move, on the last agency's return.
 RETURNED = Transition(

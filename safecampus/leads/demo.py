@@ -14,9 +14,10 @@ from django.db.models import F
 
 from safecampus.accounts.models import User
 from safecampus.cases.models import CaseEvent, Deadline, Transfer
-from safecampus.leads import feedback, portal, services
 from safecampus.leads.choices import LeadResult, Urgency
 from safecampus.leads.models import DualReport, Lead, LeadCategory, LeadMessage
+from safecampus.leads.services import feedback, portal
+from safecampus.leads.services import leads as services
 from safecampus.organizations.models import Unit
 
 STORIES = [

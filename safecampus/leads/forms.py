@@ -1,4 +1,5 @@
-"""Input of the lead pages; forms parse, services decide."""
+"""Input of the lead pages (and of the API where it takes the same fields); forms parse,
+services decide."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safecampus.attachments.forms import MultipleAttachmentField
 from safecampus.core.bounds import DB_INT_MAX, day_validators, moment_validators
+from safecampus.core.excel import XLSX_MIME
 from safecampus.core.forms import BootstrapFormMixin, FastSelect
 from safecampus.leads.choices import (
     DualReportChannel,
@@ -372,3 +374,53 @@ class ReporterMessageForm(BootstrapFormMixin, forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class TransferActionForm(forms.Form):
+    """A receiving agency's answer to its transfer (page and API)."""
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ("accept", "progress", "return")])
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class RevealForm(forms.Form):
+    """A step of the two-person reveal of a reporter (page and API)."""
+
+    ACTIONS = ("request", "approve", "deny", "withdraw", "show")
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    request_id = forms.IntegerField(required=False, min_value=1, max_value=DB_INT_MAX)
+    note = forms.CharField(required=False, max_length=1000)
+
+
+class LeadMergeForm(forms.Form):
+    into = forms.CharField(label=_("Merge into (reference)"), max_length=40, strip=True)
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, strip=True)
+
+
+class LeadImportForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Filled-in template (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_MIME}"}),
+    )
+
+
+class StatisticsPeriodForm(BootstrapFormMixin, forms.Form):
+    date_from = forms.DateField(
+        label=_("Received from"),
+        required=False,
+        validators=day_validators(),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=_("Received until"),
+        required=False,
+        validators=day_validators(),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data

@@ -7,28 +7,22 @@ full text is shown on the lead's page, and in the API's detail of one lead, to i
 handlers only, and every such view writes one audit row (who, which lead, which
 fields — never the names). Unlike the reporter's identity this needs no second
 person: the handlers must know whom to protect.
+
+This module holds the masks (no database); who the handlers are is
+``permissions.may_see_persons``, and the audited view is ``services.persons``.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from safecampus.audit.services import audit_record
-from safecampus.cases.choices import TransferStatus
-from safecampus.cases.errors import CasePermissionDenied
-from safecampus.cases.models import Transfer
 from safecampus.leads.models import Lead
-from safecampus.organizations.choices import Role
 
 #: The two fields this module guards, in the order the page shows them.
 PERSON_FIELDS = ("persons_involved", "victims")
-#: The roles that can be a lead's handler at all (which lead is ``may_see_persons``'s rule).
-PERSON_ROLES = frozenset({Role.BUREAU_SAFETY_OFFICER, Role.SCHOOL_OFFICER, Role.PARTNER_LIAISON})
 
 NAMES_HELP = gettext_lazy(
     "Names of the people in the lead. Masked (a count, or “hidden”) in lists and for readers "
@@ -64,50 +58,3 @@ def persons_mask(text: str) -> str:
 def persons_masked(lead: Lead) -> dict[str, str]:
     """Both fields of ``lead``, masked."""
     return {name: persons_mask(getattr(lead, name)) for name in PERSON_FIELDS}
-
-
-def may_see_persons(user: Any, lead: Lead) -> bool:
-    """Whether ``user`` is a handler of ``lead`` who may see the names in full.
-
-    The handlers are: a bureau safety officer (the section triages and follows every
-    lead); the designated officer (专人) of the school the lead is assigned to, while it
-    is assigned there; a partner liaison of an agency the lead was transferred to, unless
-    the agency returned it. Nobody else — not bureau leaders, staff or inspectors, not
-    principals, teachers or guards, not a school that reported the lead but was not given
-    it, not an agency after it handed the lead back. Fail closed.
-    """
-    scope = getattr(user, "scope", None)
-    if not getattr(user, "is_authenticated", False) or scope is None:
-        return False
-    if scope.has_role(Role.BUREAU_SAFETY_OFFICER):
-        return True
-    if lead.assignee_unit_id and scope.has_role(Role.SCHOOL_OFFICER, unit_id=lead.assignee_unit_id):
-        return True
-    if not scope.agency_unit_ids:  # the units where the user is a partner liaison
-        return False
-    transfers = Transfer.objects.for_case(lead).filter(to_unit_id__in=scope.agency_unit_ids)
-    return transfers.exclude(status=TransferStatus.RETURNED).exists()
-
-
-def lead_persons_reveal(
-    *, actor: Any, lead: Lead, request: HttpRequest | None = None
-) -> dict[str, str]:
-    """The names of ``lead`` in full, for one of its handlers (``may_see_persons``).
-
-    Each call writes one audit row ``leads.lead.persons_viewed`` naming the fields shown
-    (not their values); a refusal writes none and shows nothing.
-    """
-    if not may_see_persons(actor, lead):
-        raise CasePermissionDenied(
-            _("Only the lead's handlers may see the names of the people in it."),
-            code="forbidden",
-        )
-    shown = {name: getattr(lead, name) for name in PERSON_FIELDS}
-    audit_record(
-        actor=actor,
-        action="leads.lead.persons_viewed",
-        obj=lead,
-        changes={"fields": [name for name, value in shown.items() if value]},
-        request=request,
-    )
-    return shown

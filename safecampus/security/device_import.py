@@ -1,39 +1,49 @@
 """Registering many devices from an Excel workbook (设备批量导入): the template, the reader
 and the import — every row registered, or none and every error listed by row and column.
 
-The workbook plumbing (package checks, header matching in every language, cell reading,
-coordinates, the header style) is the leads ledger's; only the columns are ours.
+The workbook plumbing (package guards, header matching in every language, row errors,
+all or nothing, the header style) is ``core.excel``'s; only the columns are ours.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import IO, Any
 
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext, pgettext_lazy
-from openpyxl import Workbook, load_workbook
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from safecampus.audit.services import audit_record
 from safecampus.core.errors import DomainError, ForbiddenError
-from safecampus.leads.excel.common import MAX_IMPORT_BYTES, safe_text
-from safecampus.leads.excel.reader import (
+from safecampus.core.excel import (
+    MAX_IMPORT_BYTES,
+    REQUIRED_MARK,
+    CellError,
+    Column,
+    ImportRows,
+    Parser,
+    RowCheck,
     RowError,
-    _cell_text,
-    _check_package,
-    _coordinate,
-    _labels_in_every_language,
-    _normal,
+    cell_text,
+    choice_table,
+    header_row,
+    latitude_parser,
+    list_ref,
+    list_validation,
+    longitude_parser,
+    lookup_parser,
+    lookup_table,
+    position_check,
+    safe_text,
+    text_parser,
+    workbook_read,
 )
-from safecampus.leads.excel.template import _header_row, _list_ref
 from safecampus.organizations.models import Unit
 from safecampus.security.choices import DeviceKind, Protocol
 from safecampus.security.models import Device
@@ -46,28 +56,28 @@ MAX_DEVICE_ROWS = 500
 MAX_HEARTBEAT_SECONDS = 86_400
 INPUT_SHEET = pgettext_lazy("device import", "Devices")
 LISTS_SHEET = pgettext_lazy("device import", "Lists")
-REQUIRED_MARK = "*"
+EMPTY = gettext_lazy("The workbook holds no devices.")
+TOO_MANY = gettext_lazy(
+    "The workbook holds more than %(limit)d devices; split it into several files."
+)
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str | Promise
-    width: int
-    required: bool = False
-
-
+#: The school, the kind and the name must be there and filled in; the rest may be left out.
 COLUMNS: tuple[Column, ...] = (
-    Column("school", pgettext_lazy("device import", "School"), 24, required=True),
-    Column("kind", pgettext_lazy("device import", "Kind"), 28, required=True),
-    Column("name", pgettext_lazy("device import", "Device name"), 24, required=True),
-    Column("zone", pgettext_lazy("device import", "Zone"), 14),
-    Column("protocol", pgettext_lazy("device import", "Protocol"), 22),
-    Column("vendor", pgettext_lazy("device import", "Vendor"), 14),
-    Column("heartbeat", pgettext_lazy("device import", "Heartbeat (seconds)"), 12),
-    Column("longitude", pgettext_lazy("device import", "Longitude"), 12),
-    Column("latitude", pgettext_lazy("device import", "Latitude"), 12),
-    Column("code", pgettext_lazy("device import", "Device code (optional)"), 20),
+    Column("school", pgettext_lazy("device import", "School"), 24, marked=True),
+    Column("kind", pgettext_lazy("device import", "Kind"), 28, marked=True),
+    Column("name", pgettext_lazy("device import", "Device name"), 24, marked=True),
+    Column("zone", pgettext_lazy("device import", "Zone"), 14, required=False),
+    Column("protocol", pgettext_lazy("device import", "Protocol"), 22, required=False),
+    Column("vendor", pgettext_lazy("device import", "Vendor"), 14, required=False),
+    Column(
+        "heartbeat_seconds",
+        pgettext_lazy("device import", "Heartbeat (seconds)"),
+        12,
+        required=False,
+    ),
+    Column("longitude", pgettext_lazy("device import", "Longitude"), 12, required=False),
+    Column("latitude", pgettext_lazy("device import", "Latitude"), 12, required=False),
+    Column("code", pgettext_lazy("device import", "Device code (optional)"), 20, required=False),
 )
 LIMITS = {"name": 120, "zone": 80, "vendor": 80, "code": 40}
 
@@ -93,10 +103,6 @@ class DeviceImportRejected(DeviceError):
 # --- the template ----------------------------------------------------------------------
 
 
-def _header_text(column: Column) -> str:
-    return f"{column.label}{REQUIRED_MARK}" if column.required else str(column.label)
-
-
 def device_import_template(out: IO[bytes], *, schools: Iterable[Unit]) -> None:
     """The workbook to fill in: the input sheet with lists to pick from, and the lists."""
     schools = list(schools)
@@ -104,7 +110,7 @@ def device_import_template(out: IO[bytes], *, schools: Iterable[Unit]) -> None:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = str(INPUT_SHEET)
-    _header_row(sheet, [_header_text(c) for c in COLUMNS], [c.width for c in COLUMNS])
+    header_row(sheet, [c.header for c in COLUMNS], [c.width for c in COLUMNS])
     for index in range(1, len(COLUMNS) + 1):
         sheet.column_dimensions[get_column_letter(index)].number_format = "@"
     lists = workbook.create_sheet(str(LISTS_SHEET))
@@ -114,25 +120,19 @@ def device_import_template(out: IO[bytes], *, schools: Iterable[Unit]) -> None:
         (pgettext("device import", "Kind"), [str(label) for label in DeviceKind.labels]),
         (pgettext("device import", "Protocol"), [str(label) for label in Protocol.labels]),
     ]
-    _header_row(lists, [h for h, _v in columns], [14, 30, 34, 30])
+    header_row(lists, [h for h, _v in columns], [14, 30, 34, 30])
     for index, (_h, values) in enumerate(columns, start=1):
         for row, value in enumerate(values, start=2):
             lists.cell(row=row, column=index, value=safe_text(value)).data_type = "s"
+    keys = [c.key for c in COLUMNS]
     for key, letter, count in (
         ("school", "A", len(schools)),
         ("kind", "C", len(DeviceKind.labels)),
         ("protocol", "D", len(Protocol.labels)),
     ):
-        # "warning": the list helps, but a name typed in by hand is still allowed.
-        validation = DataValidation(
-            type="list",
-            formula1=_list_ref(lists.title, letter, count),
-            allow_blank=True,
-            errorStyle="warning",
-        )
-        target = get_column_letter([c.key for c in COLUMNS].index(key) + 1)
-        validation.add(f"{target}2:{target}{MAX_DEVICE_ROWS + 1}")
-        sheet.add_data_validation(validation)
+        formula = list_ref(lists.title, letter, count)
+        column = keys.index(key) + 1
+        sheet.add_data_validation(list_validation(formula, column=column, rows=MAX_DEVICE_ROWS))
     note = lists.cell(row=max(len(schools), 6) + 3, column=1)
     note.value = _(
         "One device per row on the first sheet; columns marked %(mark)s are required. "
@@ -146,189 +146,81 @@ def device_import_template(out: IO[bytes], *, schools: Iterable[Unit]) -> None:
 # --- the reader --------------------------------------------------------------------------
 
 
-def _choices(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for value, label in choices:
-        found[_normal(value)] = value
-        for text in _labels_in_every_language(label):
-            found[text] = value
-    return found
+def _heartbeat(value: Any) -> int:
+    text = cell_text(value)
+    if not text:
+        return 60
+    try:
+        seconds = int(Decimal(text))
+    except (ArithmeticError, ValueError):
+        seconds = 0
+    if not 5 <= seconds <= MAX_HEARTBEAT_SECONDS:
+        raise CellError(
+            _("A whole number of seconds from 5 to %(max)d.") % {"max": MAX_HEARTBEAT_SECONDS}
+        )
+    return seconds
 
 
-class _RowReader:
-    def __init__(self, schools: Iterable[Unit]) -> None:
-        self.labels = {c.key: str(c.label) for c in COLUMNS}
-        self.schools: dict[str, Unit] = {}
-        for school in schools:
-            for key in (school.code, school.name, school.short_name):
-                if key:
-                    self.schools.setdefault(_normal(key), school)
-        self.kinds = _choices(DeviceKind.choices)
-        self.protocols = _choices(Protocol.choices)
-        self.codes: dict[str, int] = {}
+def _code(value: Any) -> str:
+    return text_parser(LIMITS["code"])(value).upper()
 
-    def read(self, number: int, values: dict[str, Any]) -> tuple[dict[str, Any], list[RowError]]:
-        errors: list[RowError] = []
 
-        def fail(key: str, message: str) -> None:
-            errors.append(RowError(number, self.labels[key], message))
+def _row_check() -> RowCheck:
+    """Both coordinates or neither, and no code twice in the workbook (one read's memory)."""
+    codes: dict[str, int] = {}
 
-        row: dict[str, Any] = {"row": number}
-        for key, limit in LIMITS.items():
-            text = _cell_text(values.get(key))
-            if len(text) > limit:
-                fail(key, _("Too long: at most %(limit)d characters.") % {"limit": limit})
-            row[key] = text[:limit]
-        if not row["name"]:
-            fail("name", _("Give the device a name."))
-        row["school"] = self._school(values, fail)
-        row["kind"] = self._choice(values, "kind", self.kinds, "", fail)
-        row["protocol"] = self._choice(values, "protocol", self.protocols, Protocol.GENERIC, fail)
-        row["heartbeat_seconds"] = self._heartbeat(values, fail)
-        row["latitude"], row["longitude"] = self._position(values, fail)
-        self._code(number, row, fail)
-        return row, errors
-
-    def _school(self, values: dict[str, Any], fail: Callable[[str, str], None]) -> Unit | None:
-        text = _cell_text(values.get("school"))
-        if not text:
-            fail("school", _("Give the school (its code or name)."))
-            return None
-        school = self.schools.get(_normal(text))
-        if school is None:
-            # The same answer for a school that does not exist and one out of scope.
-            fail("school", _("Unknown school, or a school whose devices you may not manage."))
-        return school
-
-    def _choice(
-        self,
-        values: dict[str, Any],
-        key: str,
-        known: dict[str, str],
-        default: str,
-        fail: Callable[[str, str], None],
-    ) -> str:
-        text = _cell_text(values.get(key))
-        if not text:
-            if not default:
-                fail(key, _("Choose one from the list."))
-            return default
-        value = known.get(_normal(text))
-        if value is None:
-            fail(key, _("Not in the list; choose one from the list."))
-            return default
-        return value
-
-    def _heartbeat(self, values: dict[str, Any], fail: Callable[[str, str], None]) -> int:
-        text = _cell_text(values.get("heartbeat"))
-        if not text:
-            return 60
-        try:
-            seconds = int(Decimal(text))
-        except (ArithmeticError, ValueError):
-            seconds = 0
-        if not 5 <= seconds <= MAX_HEARTBEAT_SECONDS:
-            fail(
-                "heartbeat",
-                _("A whole number of seconds from 5 to %(max)d.") % {"max": MAX_HEARTBEAT_SECONDS},
-            )
-            return 60
-        return seconds
-
-    def _position(
-        self, values: dict[str, Any], fail: Callable[[str, str], None]
-    ) -> tuple[Decimal | None, Decimal | None]:
-        found: dict[str, Decimal | None] = {"latitude": None, "longitude": None}
-        for key, limit, message in (
-            ("latitude", 90, _("Latitude must be a number between -90 and 90.")),
-            ("longitude", 180, _("Longitude must be a number between -180 and 180.")),
-        ):
-            if _cell_text(values.get(key)):
-                try:
-                    found[key] = _coordinate(values.get(key), limit)
-                except ValueError:
-                    fail(key, message)
-        given = [k for k in ("latitude", "longitude") if _cell_text(values.get(k))]
-        if len(given) == 1:
-            missing = "latitude" if given == ["longitude"] else "longitude"
-            fail(missing, _("Give both longitude and latitude, or neither."))
-        return found["latitude"], found["longitude"]
-
-    def _code(self, number: int, row: dict[str, Any], fail: Callable[[str, str], None]) -> None:
-        code = row["code"] = row["code"].upper()
+    def check(
+        row: dict[str, Any], cells: Mapping[str, Any], fail: Callable[[str, str], None]
+    ) -> None:
+        position_check(row, cells, fail)
+        code = row.get("code") or ""
         if not code:
             return
-        if code in self.codes:
-            fail("code", _("The same code as row %(row)d.") % {"row": self.codes[code]})
-        self.codes.setdefault(code, number)
+        if code in codes:
+            fail("code", _("The same code as row %(row)d.") % {"row": codes[code]})
+        codes.setdefault(code, row["row"])
 
-
-@dataclass
-class ImportRows:
-    rows: list[dict[str, Any]]
-    errors: list[RowError]
-
-
-def _header(cells: Iterable[Any]) -> tuple[dict[str, int], list[RowError]]:
-    wanted = {c.key: _labels_in_every_language(c.label) for c in COLUMNS}
-    positions: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        text = _normal(cell)
-        for key, labels in wanted.items():
-            if text in labels and key not in positions:
-                positions[key] = index
-    errors = [
-        RowError(1, str(c.label), _("This column is missing; use the template."))
-        for c in COLUMNS
-        if c.required and c.key not in positions
-    ]
-    return positions, errors
-
-
-def _read_rows(sheet: Any, reader: _RowReader) -> ImportRows:
-    rows_iter = sheet.iter_rows(values_only=True)
-    header = next(rows_iter, None)
-    empty = DeviceError(_("The workbook holds no devices."), code="empty")
-    if header is None or all(_cell_text(v) == "" for v in header):
-        raise empty
-    positions, errors = _header(header)
-    if errors:
-        return ImportRows([], errors)
-    rows: list[dict[str, Any]] = []
-    for number, values in enumerate(rows_iter, start=2):
-        if values is None or all(_cell_text(v) == "" for v in values):
-            continue
-        if len(rows) >= MAX_DEVICE_ROWS:
-            raise DeviceError(
-                _("The workbook holds more than %(limit)d devices; split it into several files.")
-                % {"limit": MAX_DEVICE_ROWS},
-                code="too_many_rows",
-            )
-        named = {k: values[i] if i < len(values) else None for k, i in positions.items()}
-        row, row_errors = reader.read(number, named)
-        rows.append(row)
-        errors.extend(row_errors)
-    if not rows:
-        raise empty
-    return ImportRows([] if errors else rows, errors)
+    return check
 
 
 def device_import_read(upload: IO[bytes], *, size: int, schools: Iterable[Unit]) -> ImportRows:
     """Check every row of an uploaded template; a file that is empty, too large, not an xlsx
-    or damaged raises a ``DomainError``."""
-    _check_package(upload, size)
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a malformed package
-        raise DeviceError(_("The workbook is damaged and cannot be read."), code="corrupt") from exc
-    try:
-        return _read_rows(workbook.worksheets[0], _RowReader(schools))
-    except DomainError:
-        raise
-    except Exception as exc:  # read-only sheets parse lazily: damage shows while iterating
-        raise DeviceError(_("The workbook is damaged and cannot be read."), code="corrupt") from exc
-    finally:
-        workbook.close()
+    or damaged raises a ``DomainError`` (``core.excel.WorkbookError``)."""
+    parsers: dict[str, Parser] = {
+        "school": lookup_parser(
+            lookup_table(schools, lambda s: (s.code, s.name, s.short_name)),
+            blank=_("Give the school (its code or name)."),
+            # The same answer for a school that does not exist and one out of scope.
+            unknown=_("Unknown school, or a school whose devices you may not manage."),
+        ),
+        "kind": lookup_parser(
+            choice_table(DeviceKind.choices),
+            blank=_("Choose one from the list."),
+            unknown=_("Not in the list; choose one from the list."),
+        ),
+        "name": text_parser(LIMITS["name"], blank=_("Give the device a name.")),
+        "zone": text_parser(LIMITS["zone"]),
+        "protocol": lookup_parser(
+            choice_table(Protocol.choices),
+            unknown=_("Not in the list; choose one from the list."),
+            default=Protocol.GENERIC,
+        ),
+        "vendor": text_parser(LIMITS["vendor"]),
+        "heartbeat_seconds": _heartbeat,
+        "latitude": latitude_parser(),
+        "longitude": longitude_parser(),
+        "code": _code,
+    }
+    return workbook_read(
+        upload,
+        size=size,
+        columns=COLUMNS,
+        parsers=parsers,
+        check=_row_check(),
+        max_rows=MAX_DEVICE_ROWS,
+        empty_message=EMPTY,
+        too_many_message=TOO_MANY,
+    )
 
 
 # --- the import --------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from safecampus.cases.models import CaseEvent, Deadline, Transfer
+from safecampus.core.excel import BORDER, HEADER_FILL, is_formula_like, safe_text
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.leads.choices import (
     SECOND_REPORT_CHANNELS,
@@ -36,15 +37,7 @@ from safecampus.leads.choices import (
     LeadStatus,
     Urgency,
 )
-from safecampus.leads.excel.common import (
-    BORDER,
-    DATETIME_FORMAT,
-    EXPORT_CHUNK,
-    HEADER_FILL,
-    WRAP,
-    is_formula_like,
-    safe_text,
-)
+from safecampus.leads.excel.common import DATETIME_FORMAT, EXPORT_CHUNK, WRAP
 from safecampus.leads.models import DualReport, Lead
 
 

@@ -3,60 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 from django.template.defaultfilters import filesizeformat
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from safecampus.leads.choices import Urgency
-from safecampus.leads.excel.common import (
+from safecampus.core.excel import (
     BORDER,
-    DATETIME_FORMAT,
     HEADER_FILL,
     MAX_IMPORT_BYTES,
-    MAX_IMPORT_ROWS,
+    REQUIRED_MARK,
+    Column,
+    header_row,
+    list_ref,
+    list_validation,
     safe_text,
 )
+from safecampus.leads.choices import Urgency
+from safecampus.leads.excel.common import DATETIME_FORMAT, MAX_IMPORT_ROWS
 from safecampus.leads.models import LeadCategory
 from safecampus.organizations.models import Unit
 
-
-@dataclass(frozen=True)
-class ImportColumn:
-    key: str
-    label: str | Promise
-    width: int
-    required_value: bool = False
-    required_column: bool = True
-    text: bool = True
-
-
-IMPORT_COLUMNS: tuple[ImportColumn, ...] = (
-    ImportColumn("category", pgettext_lazy("lead import", "Category"), 26, required_value=True),
-    ImportColumn("subcategory", pgettext_lazy("lead import", "Sub-type"), 16),
-    ImportColumn("occurred_at", pgettext_lazy("lead import", "When it happened"), 18, text=False),
-    ImportColumn("school", pgettext_lazy("lead import", "School concerned"), 24),
-    ImportColumn("place", pgettext_lazy("lead import", "Place"), 20),
-    ImportColumn(
-        "description", pgettext_lazy("lead import", "What happened"), 50, required_value=True
-    ),
-    ImportColumn("persons_involved", pgettext_lazy("lead import", "Persons involved"), 20),
-    ImportColumn("victims", pgettext_lazy("lead import", "Victims"), 16),
-    ImportColumn("urgency", pgettext_lazy("lead import", "Urgency"), 10),
-    ImportColumn("longitude", pgettext_lazy("lead import", "Longitude"), 12, required_column=False),
-    ImportColumn("latitude", pgettext_lazy("lead import", "Latitude"), 12, required_column=False),
+#: Every column must be in the header row but the coordinates; ``marked``: a value is required.
+IMPORT_COLUMNS: tuple[Column, ...] = (
+    Column("category", pgettext_lazy("lead import", "Category"), 26, marked=True),
+    Column("subcategory", pgettext_lazy("lead import", "Sub-type"), 16),
+    Column("occurred_at", pgettext_lazy("lead import", "When it happened"), 18, text=False),
+    Column("school", pgettext_lazy("lead import", "School concerned"), 24),
+    Column("place", pgettext_lazy("lead import", "Place"), 20),
+    Column("description", pgettext_lazy("lead import", "What happened"), 50, marked=True),
+    Column("persons_involved", pgettext_lazy("lead import", "Persons involved"), 20),
+    Column("victims", pgettext_lazy("lead import", "Victims"), 16),
+    Column("urgency", pgettext_lazy("lead import", "Urgency"), 10),
+    Column("longitude", pgettext_lazy("lead import", "Longitude"), 12, required=False),
+    Column("latitude", pgettext_lazy("lead import", "Latitude"), 12, required=False),
 )
 INPUT_SHEET = pgettext_lazy("lead import", "Leads")
 INSTRUCTIONS_SHEET = pgettext_lazy("lead import", "Instructions")
 LISTS_SHEET = pgettext_lazy("lead import", "Lists")
-REQUIRED_MARK = "*"
 #: The example row's free text; category, sub-type, school and urgency come from the lists.
 EXAMPLE = {
     "occurred_at": "2026-03-10 16:30",
@@ -67,39 +55,6 @@ EXAMPLE = {
     "longitude": "119.974000",
     "latitude": "31.811000",
 }
-
-
-def _header_text(column: ImportColumn) -> str:
-    return f"{column.label}{REQUIRED_MARK}" if column.required_value else str(column.label)
-
-
-def _list_ref(sheet_title: str, column: str, count: int) -> str:
-    return f"'{sheet_title}'!${column}$2:${column}${max(count, 1) + 1}"
-
-
-def _validation(formula: str, column_index: int, prompt: str) -> DataValidation:
-    letter = get_column_letter(column_index)
-    # "warning": the list helps, but a code typed in by hand is still allowed.
-    validation = DataValidation(
-        type="list",
-        formula1=formula,
-        allow_blank=True,
-        errorStyle="warning",
-        showErrorMessage=True,
-        error=prompt,
-        errorTitle=str(_header_text(IMPORT_COLUMNS[column_index - 1])),
-    )
-    validation.add(f"{letter}2:{letter}{MAX_IMPORT_ROWS + 1}")
-    return validation
-
-
-def _header_row(sheet: Any, labels: Sequence[str], widths: Sequence[int]) -> None:
-    for index, (label, width) in enumerate(zip(labels, widths, strict=True), start=1):
-        cell = sheet.cell(row=1, column=index, value=label)
-        cell.font, cell.fill, cell.border = Font(bold=True), HEADER_FILL, BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
 
 
 def _lists_sheet(
@@ -119,16 +74,16 @@ def _lists_sheet(
         (pgettext("lead import", "School code"), [s.code for s in schools]),
         (pgettext("lead import", "Urgency"), [str(label) for label in Urgency.labels]),
     ]
-    _header_row(sheet, [h for h, _v in columns], [30, 28, 20, 34, 30, 30, 14, 10])
+    header_row(sheet, [h for h, _v in columns], [30, 28, 20, 34, 30, 30, 14, 10])
     for index, (_h, values) in enumerate(columns, start=1):
         for row, value in enumerate(values, start=2):
             sheet.cell(row=row, column=index, value=safe_text(value)).data_type = "s"
     title = sheet.title
     return {
-        "category": _list_ref(title, "A", len(tops)),
-        "subcategory": _list_ref(title, "C", len(subs)),
-        "school": _list_ref(title, "F", len(schools)),
-        "urgency": _list_ref(title, "H", len(Urgency.labels)),
+        "category": list_ref(title, "A", len(tops)),
+        "subcategory": list_ref(title, "C", len(subs)),
+        "school": list_ref(title, "F", len(schools)),
+        "urgency": list_ref(title, "H", len(Urgency.labels)),
     }
 
 
@@ -172,7 +127,7 @@ def _instructions_sheet(workbook: Workbook, example: dict[str, str]) -> None:
     sheet.column_dimensions["A"].width = 26
     first = len(lines) + 1
     for index, column in enumerate(IMPORT_COLUMNS, start=1):
-        head = sheet.cell(row=first, column=index, value=_header_text(column))
+        head = sheet.cell(row=first, column=index, value=column.header)
         head.font, head.fill, head.border = Font(bold=True), HEADER_FILL, BORDER
         sheet.cell(row=first + 1, column=index, value=example[column.key]).border = BORDER
         sheet.column_dimensions[get_column_letter(index)].width = max(column.width, 14)
@@ -187,7 +142,7 @@ def import_template(
     sheet = workbook.active
     assert sheet is not None
     sheet.title = str(INPUT_SHEET)
-    _header_row(sheet, [_header_text(c) for c in IMPORT_COLUMNS], [c.width for c in IMPORT_COLUMNS])
+    header_row(sheet, [c.header for c in IMPORT_COLUMNS], [c.width for c in IMPORT_COLUMNS])
     for index, column in enumerate(IMPORT_COLUMNS, start=1):
         letter = get_column_letter(index)
         # Text format: a description typed as "=…" or a code like "001" stays as typed.
@@ -198,6 +153,14 @@ def import_template(
         "sheet": LISTS_SHEET
     }
     for key, formula in lists.items():
-        sheet.add_data_validation(_validation(formula, keys.index(key) + 1, prompt))
+        position = keys.index(key)
+        validation = list_validation(
+            formula,
+            column=position + 1,
+            rows=MAX_IMPORT_ROWS,
+            prompt=prompt,
+            title=IMPORT_COLUMNS[position].header,
+        )
+        sheet.add_data_validation(validation)
     _instructions_sheet(workbook, _example(categories, schools))
     workbook.save(out)

@@ -9,9 +9,8 @@ import pytest
 from django.apps import apps
 
 from safecampus.core.localtime import CHINA_TZ
-from safecampus.leads import portal
 from safecampus.leads.models import LeadCategory
-from safecampus.leads.services import lead_report
+from safecampus.leads.services import lead_report, portal
 
 #: A Tuesday with ordinary working days around it.
 TUESDAY_MORNING = datetime(2026, 3, 10, 9, 30, tzinfo=CHINA_TZ)

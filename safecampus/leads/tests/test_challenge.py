@@ -12,7 +12,6 @@ from dataclasses import replace
 import pytest
 from django.core.cache import cache
 
-from safecampus.leads import portal
 from safecampus.leads.challenge import (
     Challenge,
     ChallengeError,
@@ -24,6 +23,7 @@ from safecampus.leads.challenge import (
 )
 from safecampus.leads.models import Lead, LeadMessage
 from safecampus.leads.receipts import client_key
+from safecampus.leads.services import portal
 
 pytestmark = pytest.mark.django_db
 

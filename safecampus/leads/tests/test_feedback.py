@@ -12,13 +12,13 @@ from safecampus.cases.errors import CaseError, CasePermissionDenied
 from safecampus.cases.models import CaseEvent, Transfer
 from safecampus.leads.choices import LeadResult, LeadStatus
 from safecampus.leads.errors import LeadError
-from safecampus.leads.feedback import (
+from safecampus.leads.models import Lead
+from safecampus.leads.services import lead_accept, lead_conclude, lead_transfer
+from safecampus.leads.services.feedback import (
     lead_progress,
     lead_transfer_accept,
     lead_transfer_return,
 )
-from safecampus.leads.models import Lead
-from safecampus.leads.services import lead_accept, lead_conclude, lead_transfer
 from safecampus.organizations.choices import Role
 from safecampus.organizations.tests.factories import AgencyFactory
 

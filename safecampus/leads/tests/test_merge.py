@@ -15,12 +15,12 @@ from safecampus.audit.models import AuditEvent
 from safecampus.cases.choices import CaseEventKind as K
 from safecampus.cases.errors import CasePermissionDenied
 from safecampus.cases.models import CaseEvent, Deadline
-from safecampus.leads import duplicates, portal
 from safecampus.leads.choices import LeadSource, LeadStatus
-from safecampus.leads.duplicates import duplicate_candidates
 from safecampus.leads.errors import LeadError
-from safecampus.leads.merging import MergeConflict, lead_merge, public_lead_for
 from safecampus.leads.models import Lead, LeadMessage
+from safecampus.leads.selectors import duplicates
+from safecampus.leads.selectors.duplicates import duplicate_candidates
+from safecampus.leads.selectors.leads import public_lead_for
 from safecampus.leads.services import (
     lead_accept,
     lead_assign_school,
@@ -29,7 +29,9 @@ from safecampus.leads.services import (
     lead_mark_spam,
     lead_reject,
     lead_start_handling,
+    portal,
 )
+from safecampus.leads.services.merging import MergeConflict, lead_merge
 from safecampus.leads.tests.conftest import REPORTER_CONTACT, REPORTER_NAME, TUESDAY_MORNING
 
 pytestmark = pytest.mark.django_db

@@ -19,10 +19,12 @@ from safecampus.cases.errors import CasePermissionDenied
 from safecampus.cases.models import CaseEvent, Transfer
 from safecampus.core import crypto
 from safecampus.core.tests.test_rotate_field_keys import new_key, rotate
-from safecampus.leads.feedback import lead_transfer_act
 from safecampus.leads.models import Lead
-from safecampus.leads.persons import lead_persons_reveal, may_see_persons, persons_mask
+from safecampus.leads.permissions import may_see_persons
+from safecampus.leads.persons import persons_mask
 from safecampus.leads.services import lead_accept, lead_assign_school, lead_transfer
+from safecampus.leads.services.feedback import lead_transfer_act
+from safecampus.leads.services.persons import lead_persons_reveal
 from safecampus.leads.tests.test_api_actions import _as
 from safecampus.leads.tests.test_excel import _upload, _workbook
 from safecampus.leads.tests.test_portal import CLIENT

@@ -17,10 +17,9 @@ from safecampus.attachments.models import Attachment
 from safecampus.audit.models import AuditEvent
 from safecampus.cases.errors import CasePermissionDenied
 from safecampus.cases.models import CaseEvent
-from safecampus.leads import portal
 from safecampus.leads.models import DualReport, Lead, LeadCategory, LeadMessage
 from safecampus.leads.receipts import receipt_digest
-from safecampus.leads.services import lead_accept, lead_transfer
+from safecampus.leads.services import lead_accept, lead_transfer, portal
 from safecampus.leads.tests.test_challenge import use_rules
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from safecampus.cases.errors import CasePermissionDenied
 from safecampus.leads.choices import RevealStatus
 from safecampus.leads.errors import LeadError
 from safecampus.leads.models import RevealRequest
-from safecampus.leads.reveal import (
+from safecampus.leads.services.reveal import (
     reveal_decide,
     reveal_identity,
     reveal_request,

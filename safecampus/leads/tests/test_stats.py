@@ -13,6 +13,7 @@ from django.core.cache import cache
 from conftest import login
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.leads.models import Lead, LeadCategory
+from safecampus.leads.selectors.stats import lead_statistics, statistics_cache_key, suppress
 from safecampus.leads.services import (
     lead_accept,
     lead_assign_school,
@@ -21,7 +22,6 @@ from safecampus.leads.services import (
     lead_start_handling,
     lead_transfer,
 )
-from safecampus.leads.stats import lead_statistics, statistics_cache_key, suppress
 from safecampus.leads.tests.conftest import TUESDAY_MORNING
 
 pytestmark = pytest.mark.django_db

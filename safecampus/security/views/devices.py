@@ -27,10 +27,10 @@ from safecampus.audit.services import audit_record
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.csv_export import csv_lines
 from safecampus.core.errors import DomainError
+from safecampus.core.excel import XLSX_MIME
 from safecampus.core.forms import BootstrapFormMixin
 from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.core.localtime import CHINA_TZ
-from safecampus.leads.excel.common import XLSX_MIME
 from safecampus.security.device_import import (
     COLUMNS,
     MAX_DEVICE_ROWS,

@@ -1,15 +1,16 @@
-"""/api/v1/leads/ and /api/v1/lead-categories/: scoped reads; reporter fields never leave."""
+"""/api/v1/public/leads/…: the anonymous public portal for programs — report a lead, then
+follow it and write to the bureau with the receipt. No login, no session, no CSRF; the
+same throttles, challenge and answer time as the portal's pages."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,126 +19,14 @@ from safecampus.api.parsers import BODY_PARSERS
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import Access
 from safecampus.core.bounds import moment_validators
-from safecampus.leads import persons, portal, views_merge, views_stats
 from safecampus.leads.challenge import ChallengeError
 from safecampus.leads.choices import Urgency
 from safecampus.leads.errors import LeadError
-from safecampus.leads.models import Lead, LeadCategory
+from safecampus.leads.models import LeadCategory
 from safecampus.leads.receipts import client_key
-from safecampus.leads.selectors import category_list, lead_list
-from safecampus.leads.views_excel import LeadExportAPIView, LeadImportAPIView
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role, UnitKind
+from safecampus.leads.services import portal
+from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
-
-READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES | {Role.PARTNER_LIAISON})
-
-
-class LeadCategorySerializer(serializers.ModelSerializer):
-    # Declared fields live in _declared_fields; the name only shadows Field.parent for mypy.
-    parent = serializers.CharField(  # type: ignore[assignment]
-        source="parent.code", read_only=True, allow_null=True
-    )
-
-    class Meta:
-        model = LeadCategory
-        fields = ["code", "name", "parent", "conclude_days"]
-
-
-class LeadSerializer(serializers.ModelSerializer):
-    """A lead without its reporter: name, contact and anonymity are never serialised.
-
-    ``persons_involved`` and ``victims`` are written as given and read masked
-    (``persons.persons_mask``), except for the leads whose ids the view lists in the
-    context's ``names_shown`` after an audited reveal to one of their handlers.
-    """
-
-    category = serializers.CharField(source="category.code", read_only=True)
-    school = serializers.CharField(source="school.code", read_only=True, allow_null=True)
-    assignee_unit = serializers.CharField(
-        source="assignee_unit.code", read_only=True, allow_null=True
-    )
-
-    class Meta:
-        model = Lead
-        fields = [
-            "reference",
-            "title",
-            "status",
-            "category",
-            "description",
-            "place",
-            "school",
-            "latitude",
-            "longitude",
-            "occurred_at",
-            "persons_involved",
-            "victims",
-            "urgency",
-            "source",
-            "result",
-            "is_spam",
-            "assignee_unit",
-            "created_at",
-            "closed_at",
-        ]
-        extra_kwargs = {name: {"help_text": persons.NAMES_HELP} for name in persons.PERSON_FIELDS}
-
-    def to_representation(self, instance: Lead) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        if instance.pk not in self.context.get("names_shown", ()):
-            data.update(persons.persons_masked(instance))
-        return data
-
-
-class LeadListAPIView(generics.ListAPIView):
-    """Leads the caller may see: the district for the bureau, assigned ones for a school,
-    transferred ones for an agency."""
-
-    access = READERS
-    permission_classes = [HasAccess]
-    serializer_class = LeadSerializer
-    filterset_fields = ["status", "source", "urgency"]
-
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return lead_list(user=self.request.user)
-
-
-class LeadDetailAPIView(generics.RetrieveAPIView):
-    """One lead; its handlers read the persons' names in full, each read audited
-    (``leads.lead.persons_viewed``), everyone else the mask."""
-
-    access = READERS
-    permission_classes = [HasAccess]
-    serializer_class = LeadSerializer
-    lookup_field = "reference"
-    lookup_url_kwarg = "reference"
-
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return lead_list(user=self.request.user)
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        lead = self.get_object()
-        shown: set[int] = set()
-        if persons.may_see_persons(request.user, lead):
-            persons.lead_persons_reveal(actor=request.user, lead=lead, request=request)
-            shown.add(lead.pk)
-        context = {**self.get_serializer_context(), "names_shown": shown}
-        return Response(LeadSerializer(lead, context=context).data)
-
-
-class LeadCategoryListAPIView(generics.ListAPIView):
-    """The categories in use; the six top-level codes are stable."""
-
-    access = READERS
-    permission_classes = [HasAccess]
-    serializer_class = LeadCategorySerializer
-    pagination_class = None
-
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return category_list()
-
-
-# --- the public portal for programs (no login, no session, no CSRF) ----------------------
 
 CATEGORY_HELP = gettext_lazy(
     "Category code: gang_disruption, lawless_persons, construction_coercion, campus_loans, "
@@ -393,22 +282,3 @@ class PublicLeadMessageAPIView(_PublicAPIView):
         result = portal.lead_public_status(receipt=receipt)
         assert result is not None
         return Response(_status_data(result), status=status.HTTP_201_CREATED)
-
-
-urlpatterns = [
-    path("public/leads/", PublicLeadCreateAPIView.as_view(), name="public_lead_create"),
-    path("public/leads/status/", PublicLeadStatusAPIView.as_view(), name="public_lead_status"),
-    path("public/leads/messages/", PublicLeadMessageAPIView.as_view(), name="public_lead_message"),
-    path("leads/", LeadListAPIView.as_view(), name="lead_list"),
-    path("leads/statistics/", views_stats.LeadStatisticsAPIView.as_view(), name="lead_statistics"),
-    path("leads/export/", LeadExportAPIView.as_view(), name="lead_export"),
-    path("leads/import/", LeadImportAPIView.as_view(), name="lead_import"),
-    path("leads/<str:reference>/", LeadDetailAPIView.as_view(), name="lead_detail"),
-    path("leads/<str:reference>/merge/", views_merge.LeadMergeAPIView.as_view(), name="lead_merge"),
-    path(
-        "leads/<str:reference>/duplicates/",
-        views_merge.LeadDuplicatesAPIView.as_view(),
-        name="lead_duplicates",
-    ),
-    path("lead-categories/", LeadCategoryListAPIView.as_view(), name="lead_category_list"),
-]

@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from safecampus.attachments.selectors import attachment_list
-from safecampus.leads.choices import TRIAGE_ROLES, LeadStatus
-from safecampus.leads.merging import MERGEABLE, NOT_A_TARGET
+from safecampus.leads.choices import MERGEABLE, NOT_A_TARGET, TRIAGE_ROLES, LeadStatus
 from safecampus.leads.models import Lead
 from safecampus.leads.persons import PERSON_FIELDS
 from safecampus.leads.similarity import (

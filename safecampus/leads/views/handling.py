@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -12,13 +11,10 @@ from django.views import View
 from safecampus.core.access import AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest
-from safecampus.leads import feedback
-from safecampus.leads.views import ACTORS, _detail, _lead
-
-
-class TransferActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a, a) for a in ("accept", "progress", "return")])
-    note = forms.CharField(required=False, max_length=2000)
+from safecampus.leads.forms import TransferActionForm
+from safecampus.leads.permissions import ACTORS
+from safecampus.leads.services import feedback
+from safecampus.leads.views.leads import detail_page, lead_or_404
 
 
 class TransferActionView(AccessMixin, View):
@@ -28,17 +24,19 @@ class TransferActionView(AccessMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, lead_id: int, transfer_id: int) -> HttpResponse:
-        lead = _lead(request, lead_id)
+        lead = lead_or_404(request, lead_id)
         form = TransferActionForm(request.POST)
         if not form.is_valid():
-            return _detail(request, lead, error=_("The request was not understood."), status=400)
+            return detail_page(
+                request, lead, error=_("The request was not understood."), status=400
+            )
         action, note = form.cleaned_data["action"], form.cleaned_data["note"]
         try:
             feedback.lead_transfer_act(
                 actor=request.user, lead=lead, transfer_id=transfer_id, action=action, note=note
             )
         except DomainError as error:
-            lead = _lead(request, lead_id)
-            return _detail(request, lead, error=str(error.message), status=error.status_code)
+            lead = lead_or_404(request, lead_id)
+            return detail_page(request, lead, error=str(error.message), status=error.status_code)
         messages.success(request, _("Saved."))
         return redirect("leads:detail", lead_id=lead_id)

@@ -1,7 +1,9 @@
 """Lead statistics (线索统计): counts by category, school, month and status, and the time
 to conclude, with small cells suppressed so that a count cannot point at a reporter.
 
-Spam and merged leads are left out. Every number comes from a handful of GROUP BY
+Spam and merged leads are left out. The ECharts options of the statistics page's charts
+(and of the home page's month line) are built here from the figures, so every page
+draws the same numbers the same way. Every number comes from a handful of GROUP BY
 queries over the leads ``visible_to(user)``; the result is cached per scope for
 ``STATS_CACHE_SECONDS``, so a figure may lag a new lead by that much.
 """
@@ -23,9 +25,14 @@ from safecampus.core.localtime import CHINA_TZ, local_day
 from safecampus.core.rules import rule
 from safecampus.leads.choices import LeadStatus
 from safecampus.leads.models import Lead, LeadCategory
+from safecampus.leads.permissions import READERS
 from safecampus.organizations.cache import scoped_key
 from safecampus.organizations.models import Unit
 
+#: Who may read these figures (the statistics page's guard); other apps' pages ask it too.
+STATISTICS_READERS = READERS
+#: The school chart shows this many schools; the API lists every school.
+TOP_SCHOOLS = 20
 STATS_CACHE_SECONDS = 60
 #: How long the previous figures may be served while one request computes new ones.
 STATS_STALE_SECONDS = 600
@@ -296,3 +303,63 @@ def suppress(cells: Iterable[Cell], k: int) -> list[Cell]:
     for cell in hidden:
         cell["count"], cell["suppressed"] = None, True
     return cells
+
+
+# --- the charts (ECharts options) of the figures ---------------------------------------
+
+
+def _values(cells: list[dict[str, Any]]) -> list[int | None]:
+    return [cell["count"] for cell in cells]
+
+
+def _bar(cells: list[dict[str, Any]], *, horizontal: bool = False) -> dict[str, Any]:
+    labels = {"type": "category", "data": [cell["label"] for cell in cells]}
+    values = {"type": "value", "minInterval": 1}
+    axes = (
+        {"xAxis": values, "yAxis": {**labels, "inverse": True}}
+        if horizontal
+        else {
+            "xAxis": {**labels, "axisLabel": {"interval": 0, "rotate": 30}},
+            "yAxis": values,
+        }
+    )
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"containLabel": True, "left": 8, "right": 16, "top": 16, "bottom": 8},
+        **axes,
+        "series": [{"type": "bar", "data": _values(cells)}],
+    }
+
+
+def month_chart(stats: dict[str, Any]) -> dict[str, Any]:
+    """Leads by month as a line; a suppressed month is a gap."""
+    months = stats["by_month"]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"containLabel": True, "left": 8, "right": 16, "top": 16, "bottom": 8},
+        "xAxis": {"type": "category", "data": [cell["label"] for cell in months]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [{"type": "line", "data": _values(months), "connectNulls": False}],
+    }
+
+
+def statistics_charts(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """ECharts options for each chart of the page, keyed by the id of its JSON block."""
+    visible_status = [cell for cell in stats["by_status"] if cell["count"]]
+    return {
+        "chart-category": _bar(stats["by_category"]),
+        "chart-month": month_chart(stats),
+        "chart-school": _bar(stats["by_school"][:TOP_SCHOOLS], horizontal=True),
+        "chart-status": {
+            "tooltip": {"trigger": "item"},
+            "series": [
+                {
+                    "type": "pie",
+                    "radius": ["45%", "72%"],
+                    "data": [{"name": c["label"], "value": c["count"]} for c in visible_status],
+                    "label": {"formatter": "{b}\n{c}"},
+                }
+            ],
+        },
+        "chart-days": _bar(stats["conclusion"]["histogram"]),
+    }

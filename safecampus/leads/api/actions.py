@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -22,18 +21,16 @@ from safecampus.api.inputs import CountField, IdField
 from safecampus.api.permissions import HasAccess
 from safecampus.cases.selectors import case_timeline, transfer_list
 from safecampus.core.access import Access
-from safecampus.leads import feedback, reveal
-from safecampus.leads.api import LeadSerializer
-from safecampus.leads.forms import LeadActionForm
+from safecampus.leads.api.leads import LeadSerializer
+from safecampus.leads.forms import LeadActionForm, RevealForm, TransferActionForm
 from safecampus.leads.models import Lead
-from safecampus.leads.views import ACTORS, READERS, _run
-from safecampus.leads.views_handling import TransferActionForm
-from safecampus.leads.views_reveal import RevealForm
+from safecampus.leads.permissions import ACTORS, APPROVER_ROLES, READERS
+from safecampus.leads.selectors.leads import lead_list
+from safecampus.leads.services import feedback, reveal
+from safecampus.leads.services.actions import lead_act
 
 
 def _lead(request: Request, reference: str) -> Lead:
-    from safecampus.leads.selectors import lead_list
-
     lead = lead_list(user=request.user).filter(reference=reference).first()
     if lead is None:
         raise Http404
@@ -86,7 +83,12 @@ class LeadActionAPIView(APIView):
         form = LeadActionForm({**{k: data.get(k) for k in data if k != "units"}, "units": units})
         if not form.is_valid():
             raise _invalid(form)
-        _run(form.cleaned_data["action"], request.user, lead, form.cleaned_data)
+        lead_act(
+            actor=request.user,
+            lead=lead,
+            action=form.cleaned_data["action"],
+            data=form.cleaned_data,
+        )
         after = _lead_or_none(request, reference)
         return Response(LeadSerializer(after).data if after else {})
 
@@ -133,7 +135,7 @@ class LeadRevealAPIView(APIView):
     (``request_id``, by another bureau user), withdraw, and show (the requester, while the
     approval lasts; each show is audited)."""
 
-    access = Access.for_roles(reveal.APPROVER_ROLES)
+    access = Access.for_roles(APPROVER_ROLES)
     permission_classes = [HasAccess]
 
     @extend_schema(
@@ -230,15 +232,3 @@ class LeadTimelineAPIView(APIView):
             for t in transfer_list(user=request.user, case=lead)
         ]
         return Response({"events": events, "transfers": transfers})
-
-
-urlpatterns = [
-    path("leads/<str:reference>/actions/", LeadActionAPIView.as_view(), name="lead_action"),
-    path(
-        "leads/<str:reference>/transfers/<int:transfer_id>/",
-        LeadTransferActionAPIView.as_view(),
-        name="lead_transfer_action",
-    ),
-    path("leads/<str:reference>/reveal/", LeadRevealAPIView.as_view(), name="lead_reveal"),
-    path("leads/<str:reference>/timeline/", LeadTimelineAPIView.as_view(), name="lead_timeline"),
-]

@@ -3,7 +3,7 @@ reporter's channel.
 
 The duplicate is not deleted or rewritten: it moves to "merged" on the case kernel,
 points at the surviving lead, and keeps its own receipt, messages and files. Its
-reporter follows the survivor's progress with their own receipt (``public_lead_for``),
+reporter follows the survivor's progress with their own receipt (``selectors.public_lead_for``),
 and the survivor's page lists the merged leads and their files.
 """
 
@@ -16,17 +16,11 @@ from django.utils.translation import gettext as _
 
 from safecampus.audit.services import audit_record
 from safecampus.cases.services import case_comment, case_transition
-from safecampus.leads.choices import LeadStatus
+from safecampus.leads.choices import MERGEABLE, NOT_A_TARGET, LeadStatus
 from safecampus.leads.errors import LeadError
 from safecampus.leads.models import Lead
-from safecampus.leads.services import _forbidden, _require_triage
-
-#: A duplicate is merged before the handling starts; after, its work is its own.
-MERGEABLE = frozenset({LeadStatus.RECEIVED, LeadStatus.ACCEPTED})
-#: A lead that can no longer carry on cannot take a duplicate.
-NOT_A_TARGET = frozenset({LeadStatus.REJECTED, LeadStatus.MERGED, LeadStatus.CLOSED})
-#: Chains are short (a survivor merged in turn); the bound only guards against bad data.
-MAX_HOPS = 20
+from safecampus.leads.permissions import forbidden, require_triage
+from safecampus.leads.selectors.leads import lead_get, lead_get_by_reference
 
 
 class MergeConflict(LeadError):
@@ -74,12 +68,12 @@ def lead_merge(*, actor: Any, lead: Lead, into: Lead, note: str = "") -> Lead:
     "merged" (its time limits are met), points at ``into`` and keeps its receipt,
     messages and files; the survivor's timeline names it by reference only.
     """
-    _require_triage(actor)
+    require_triage(actor)
     if lead.pk == into.pk:
         raise LeadError(_("A lead cannot be merged into itself."), code="same_lead")
     visible = Lead.objects.visible_to(actor).filter(pk__in=[lead.pk, into.pk]).count()
     if visible != 2:
-        raise _forbidden()
+        raise forbidden()
     note = note.strip()
     with transaction.atomic():
         locked, target = _locked_pair(lead, into)
@@ -108,12 +102,16 @@ def lead_merge(*, actor: Any, lead: Lead, into: Lead, note: str = "") -> Lead:
     return into
 
 
-def public_lead_for(lead: Lead) -> Lead:
-    """The lead whose progress the reporter of ``lead`` sees: the lead it was merged into
-    (following a survivor merged in turn), or ``lead`` itself."""
-    shown = lead
-    for _hop in range(MAX_HOPS):
-        if shown.status != LeadStatus.MERGED or shown.merged_into_id is None:
-            return shown
-        shown = Lead.objects.get(pk=shown.merged_into_id)
-    return shown
+def merge_target(*, user: Any, text: str) -> Lead:
+    """The lead ``user`` names as the one to merge into: by its reference (XS-2026-000123)
+    or its number, if ``user`` sees it; otherwise ``LeadError``."""
+    text = text.strip()
+    lead = lead_get_by_reference(user=user, reference=text.upper())
+    if lead is None and text.isdigit():
+        lead = lead_get(user=user, lead_id=int(text))
+    if lead is None:
+        raise LeadError(
+            _("No lead has the reference %(reference)s.") % {"reference": text},
+            code="unknown_target",
+        )
+    return lead

@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from safecampus.attachments.services import attachment_create
 from safecampus.audit.services import audit_record
 from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.models import CaseEvent
@@ -40,9 +41,16 @@ from safecampus.leads.choices import (
 )
 from safecampus.leads.errors import LeadError
 from safecampus.leads.models import Lead, LeadCategory, LeadMessage
-from safecampus.leads.receipts import LENGTH, Throttle, receipt_digest, receipt_new
-from safecampus.leads.receipts import receipt_normalise as _normalise
-from safecampus.leads.services import _forbidden, _lead_open
+from safecampus.leads.permissions import has_roles, require_triage
+from safecampus.leads.receipts import (
+    LENGTH,
+    Throttle,
+    receipt_digest,
+    receipt_new,
+    receipt_normalise,
+)
+from safecampus.leads.selectors.leads import public_lead_for
+from safecampus.leads.services.leads import lead_open
 from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
 
@@ -232,7 +240,7 @@ class PublicStatus:
 
 
 def _lead_by_receipt(receipt: str) -> Lead:
-    canonical = _normalise(receipt or "")
+    canonical = receipt_normalise(receipt or "")
     # The digest is computed for every shape, so a malformed, wrong or right receipt
     # cost the same before the single indexed lookup.
     digest = receipt_digest(canonical or "0" * LENGTH)
@@ -278,8 +286,6 @@ def lead_public_status(*, receipt: str) -> PublicStatus | None:
 
     Raises ``ReceiptMalformed`` when the text cannot be a receipt.
     """
-    from safecampus.leads.merging import public_lead_for
-
     try:
         lead = _lead_by_receipt(receipt)
     except ReceiptNotFound:
@@ -385,7 +391,7 @@ def lead_submit_public(
         receipt_digest=receipt_digest(receipt),
     )
     with transaction.atomic():
-        _lead_open(actor=None, lead=lead, section=section, files=files)
+        lead_open(actor=None, lead=lead, section=section, files=files)
         audit_record(
             actor=None,
             action="leads.lead.reported",
@@ -422,9 +428,6 @@ def lead_public_message(*, receipt: str, body: str) -> LeadMessage:
 
 def lead_public_add_evidence(*, receipt: str, files: Sequence[Any]) -> Lead:
     """The reporter adds files to the lead (metadata is stripped by the attachments app)."""
-    from safecampus.attachments.services import attachment_create
-    from safecampus.leads.merging import public_lead_for
-
     if not files:
         raise LeadError(_("Choose at least one file."), code="no_files")
     lead = _lead_by_receipt(receipt)
@@ -446,8 +449,7 @@ def lead_public_add_evidence(*, receipt: str, files: Sequence[Any]) -> Lead:
 def lead_message_reporter(*, actor: Any, lead: Lead, body: str) -> LeadMessage:
     """The bureau safety section writes to the portal reporter; the reporter reads it with
     the receipt. The timeline and the audit trail record that it was sent, not what."""
-    if not getattr(actor, "is_authenticated", False) or not actor.scope.has_role(*TRIAGE_ROLES):
-        raise _forbidden()
+    require_triage(actor)
     if not lead.receipt_digest:
         raise LeadError(
             _("Only reporters who used the public portal can receive messages."),
@@ -470,6 +472,6 @@ def lead_message_reporter(*, actor: Any, lead: Lead, body: str) -> LeadMessage:
 
 def lead_conversation(*, actor: Any, lead: Lead) -> list[LeadMessage]:
     """The messages with the reporter, for the bureau safety section only."""
-    if not getattr(actor, "is_authenticated", False) or not actor.scope.has_role(*TRIAGE_ROLES):
+    if not has_roles(actor, TRIAGE_ROLES):
         return []
     return list(LeadMessage.objects.filter(lead=lead).select_related("author"))

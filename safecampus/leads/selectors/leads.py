@@ -1,4 +1,5 @@
-"""Scoped reads of leads: every one goes through ``Lead.objects.visible_to(user)``."""
+"""Scoped reads of leads: every one goes through ``Lead.objects.visible_to(user)``; the
+portal's one unscoped read (``public_lead_for``) follows a reporter's own lead."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from typing import Any
 from django.db.models import QuerySet
 
 from safecampus.core.localtime import CHINA_TZ
+from safecampus.leads.choices import LeadStatus
 from safecampus.leads.models import DualReport, Lead, LeadCategory
+from safecampus.organizations.models import Unit
+
+#: Chains are short (a survivor merged in turn); the bound only guards against bad data.
+MAX_HOPS = 20
 
 
 def _day_start(day: date) -> datetime:
@@ -68,3 +74,19 @@ def dual_report_list(*, user: Any, lead: Lead) -> QuerySet[DualReport]:
 def category_list() -> QuerySet[LeadCategory]:
     """Categories in use, top-level first in the plan's order; no secret, any staff may read."""
     return LeadCategory.objects.filter(is_active=True).select_related("parent")
+
+
+def public_lead_for(lead: Lead) -> Lead:
+    """The lead whose progress the reporter of ``lead`` sees: the lead it was merged into
+    (following a survivor merged in turn), or ``lead`` itself."""
+    shown = lead
+    for _hop in range(MAX_HOPS):
+        if shown.status != LeadStatus.MERGED or shown.merged_into_id is None:
+            return shown
+        shown = Lead.objects.get(pk=shown.merged_into_id)
+    return shown
+
+
+def import_schools(actor: Any) -> list[Unit]:
+    """The schools an import by ``actor`` may name: active ones in the actor's scope."""
+    return list(Unit.objects.visible_to(actor).schools().filter(is_active=True).order_by("code"))

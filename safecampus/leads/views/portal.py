@@ -19,7 +19,6 @@ from django.views import View
 
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
-from safecampus.leads import portal
 from safecampus.leads.challenge import ChallengeError
 from safecampus.leads.choices import Urgency
 from safecampus.leads.forms import (
@@ -29,6 +28,7 @@ from safecampus.leads.forms import (
     ReceiptForm,
 )
 from safecampus.leads.receipts import client_key
+from safecampus.leads.services import portal
 from safecampus.organizations.cache import register_version
 from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit

@@ -24,33 +24,20 @@ from safecampus.core.rules import rule
 from safecampus.leads.choices import RevealStatus
 from safecampus.leads.errors import LeadError
 from safecampus.leads.models import Lead, RevealRequest
+from safecampus.leads.permissions import (
+    APPROVER_ROLES,
+    can_approve_reveal,
+    can_request_reveal,
+    has_roles,
+)
 from safecampus.notifications.services import notify
-from safecampus.organizations.choices import Role
 from safecampus.organizations.models import Membership
-
-#: Who may ask to see a reporter: the bureau safety section.
-REQUESTER_ROLES = frozenset({Role.BUREAU_SAFETY_OFFICER})
-#: Who may be the second person: the safety section and the bureau's leaders.
-APPROVER_ROLES = frozenset({Role.BUREAU_SAFETY_OFFICER, Role.BUREAU_LEADER})
 
 
 def _refuse() -> CasePermissionDenied:
     return CasePermissionDenied(
         _("You are not allowed to see or reveal the reporter's identity."), code="forbidden"
     )
-
-
-def _has(actor: Any, roles: frozenset[str]) -> bool:
-    scope = getattr(actor, "scope", None)
-    return bool(getattr(actor, "is_authenticated", False) and scope and scope.has_role(*roles))
-
-
-def can_request(actor: Any) -> bool:
-    return _has(actor, REQUESTER_ROLES)
-
-
-def can_approve(actor: Any, request: RevealRequest) -> bool:
-    return _has(actor, APPROVER_ROLES) and request.requested_by_id != actor.pk
 
 
 def _approvers(excluding: Any) -> list[Any]:
@@ -61,7 +48,7 @@ def _approvers(excluding: Any) -> list[Any]:
 
 def reveal_request(*, actor: Any, lead: Lead, reason: str) -> RevealRequest:
     """Ask to see the reporter of ``lead``; the other approvers are told (without the identity)."""
-    if not can_request(actor):
+    if not can_request_reveal(actor):
         raise _refuse()
     reason = reason.strip()
     if not reason:
@@ -110,7 +97,7 @@ def reveal_decide(
     """A second bureau user approves or denies a pending request; never the requester."""
     with transaction.atomic():
         request = _pending(request_id, lead)
-        if not can_approve(actor, request):
+        if not can_approve_reveal(actor, request):
             raise _refuse()
         now = timezone.now()
         request.status = RevealStatus.APPROVED if approve else RevealStatus.DENIED
@@ -162,7 +149,7 @@ def reveal_withdraw(*, actor: Any, lead: Lead, request_id: int) -> RevealRequest
 
 def reveal_active(*, actor: Any, lead: Lead) -> RevealRequest | None:
     """The actor's approved, unexpired request on this lead, if any."""
-    if not can_request(actor):
+    if not can_request_reveal(actor):
         return None
     return (
         RevealRequest.objects.filter(
@@ -193,6 +180,6 @@ def reveal_identity(*, actor: Any, lead: Lead) -> dict[str, str]:
 
 def reveal_requests(*, user: Any, lead: Lead) -> QuerySet[RevealRequest]:
     """The reveal requests on a lead, for the bureau users who take part in them."""
-    if not _has(user, APPROVER_ROLES):
+    if not has_roles(user, APPROVER_ROLES):
         return RevealRequest.objects.none()
     return RevealRequest.objects.filter(lead=lead).select_related("requested_by", "decided_by")

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 
 from safecampus.audit.services import audit_record
 from safecampus.cases.errors import CasePermissionDenied
-from safecampus.leads.choices import TRIAGE_ROLES, LeadSource
+from safecampus.leads.choices import LeadSource
 from safecampus.leads.errors import LeadError
 from safecampus.leads.excel import MAX_IMPORT_ROWS, ImportRejected, import_read
 from safecampus.leads.models import Lead
-from safecampus.leads.selectors import category_list
-from safecampus.leads.services import lead_report
-from safecampus.organizations.models import Unit
+from safecampus.leads.permissions import may_import
+from safecampus.leads.selectors.leads import category_list, import_schools
+from safecampus.leads.services.leads import lead_report
 
 #: The keys of a clean row (``excel.import_read``) that ``lead_report`` takes.
 ROW_FIELDS = (
@@ -33,27 +33,9 @@ ROW_FIELDS = (
 )
 
 
-def may_import(actor: Any) -> bool:
-    """Only the bureau's triage roles import.
-
-    School roles may not, by choice: an imported lead enters the safety section's intake
-    (source "imported", owned by the section) and may name any school, whereas a school's
-    own screening is reported one lead at a time through ``lead_report``, which records it
-    as the school's (source "screening", owned by the school). Letting a school bulk-load
-    the section's queue would need its own ownership rule; offline collection campaigns
-    are the section's, so the section imports what it gathered.
-    """
-    return bool(getattr(actor, "is_authenticated", False) and actor.scope.has_role(*TRIAGE_ROLES))
-
-
 def _require_importer(actor: Any) -> None:
     if not may_import(actor):
         raise CasePermissionDenied(_("You are not allowed to import leads."), code="forbidden")
-
-
-def import_schools(actor: Any) -> list[Unit]:
-    """The schools an import by ``actor`` may name: active ones in the actor's scope."""
-    return list(Unit.objects.visible_to(actor).schools().filter(is_active=True).order_by("code"))
 
 
 def lead_import(*, actor: Any, rows: Sequence[Mapping[str, Any]]) -> list[Lead]:

@@ -1,4 +1,8 @@
-"""The ledger (台账), a lead's page with the moves the user may make, and the internal report."""
+"""The ledger (台账), a lead's page with the moves the user may make, and the internal report.
+
+``lead_or_404`` and ``detail_page`` are the lead page's, shared by the other views of one
+lead (moves, transfers, reveal, merge), which answer a refusal with the page itself.
+"""
 
 from __future__ import annotations
 
@@ -20,13 +24,11 @@ from safecampus.cases.selectors import (
     transfer_list,
 )
 from safecampus.cases.services import deadline_label
-from safecampus.core.access import Access, AccessMixin
-from safecampus.core.errors import ConflictError, DomainError
+from safecampus.core.access import AccessMixin
+from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
-from safecampus.leads import feedback, persons, portal, reveal, services
-from safecampus.leads.choices import HANDLER_ROLES, TRIAGE_ROLES, LeadStatus
-from safecampus.leads.duplicates import merge_panel
-from safecampus.leads.errors import LeadError
+from safecampus.leads import persons
+from safecampus.leads.choices import TRIAGE_ROLES, LeadStatus
 from safecampus.leads.forms import (
     DualReportForm,
     LeadActionForm,
@@ -34,16 +36,25 @@ from safecampus.leads.forms import (
     LeadReportForm,
     ReporterMessageForm,
 )
-from safecampus.leads.imports import may_import
 from safecampus.leads.models import Lead
-from safecampus.leads.selectors import dual_report_list, lead_get, lead_list
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role, UnitKind
+from safecampus.leads.permissions import (
+    ACTORS,
+    READERS,
+    REPORTERS,
+    TRIAGE,
+    can_approve_reveal,
+    can_request_reveal,
+    may_import,
+    may_see_persons,
+)
+from safecampus.leads.selectors.duplicates import merge_panel
+from safecampus.leads.selectors.leads import dual_report_list, lead_get, lead_list
+from safecampus.leads.services import feedback, portal, reveal
+from safecampus.leads.services import leads as services
+from safecampus.leads.services.actions import lead_act, lead_version_check
+from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
 
-READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES | {Role.PARTNER_LIAISON})
-REPORTERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
-ACTORS = Access.for_roles(TRIAGE_ROLES | HANDLER_ROLES)
-TRIAGE = Access.for_roles(TRIAGE_ROLES)
 PAGE_SIZE = 50
 
 
@@ -71,14 +82,15 @@ class LeadListView(AccessMixin, View):
         return render(request, template, context)
 
 
-def _lead(request: AuthedRequest, lead_id: int) -> Lead:
+def lead_or_404(request: AuthedRequest, lead_id: int) -> Lead:
+    """The lead ``lead_id`` if the user sees it; any other lead is a 404."""
     lead = lead_get(user=request.user, lead_id=lead_id)
     if lead is None:
         raise Http404
     return lead
 
 
-def _detail(
+def detail_page(
     request: AuthedRequest,
     lead: Lead,
     *,
@@ -90,7 +102,7 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     """The lead's page; ``names`` are the persons' names in full, only right after an
-    audited reveal (``persons.lead_persons_reveal``), otherwise the page shows the mask."""
+    audited reveal (``services.persons.lead_persons_reveal``), otherwise the page shows the mask."""
     user = request.user
     deadlines = list(deadline_list(user=user, case=lead))
     for deadline in deadlines:
@@ -127,12 +139,12 @@ def _detail(
         "identity": identity,
         "names": names or persons.persons_masked(lead),
         "names_shown": names is not None,
-        "may_see_names": persons.may_see_persons(user, lead),
+        "may_see_names": may_see_persons(user, lead),
         "reveal": {
-            "may_request": reveal.can_request(user),
+            "may_request": can_request_reveal(user),
             "active": reveal.reveal_active(actor=user, lead=lead),
             "requests": [
-                (r, reveal.can_approve(user, r))
+                (r, can_approve_reveal(user, r))
                 for r in reveal.reveal_requests(user=user, lead=lead)
             ],
             "has_identity": bool(lead.reporter_name or lead.reporter_contact),
@@ -147,52 +159,7 @@ class LeadDetailView(AccessMixin, View):
     access = READERS
 
     def get(self, request: AuthedRequest, lead_id: int) -> HttpResponse:
-        return _detail(request, _lead(request, lead_id))
-
-
-def _run(action: str, user: Any, lead: Lead, data: dict[str, Any]) -> None:
-    note = data.get("note") or ""
-    if action == "accept":
-        services.lead_accept(actor=user, lead=lead, note=note)
-    elif action == "reject":
-        services.lead_reject(actor=user, lead=lead, reason=note)
-    elif action == "assign":
-        if data.get("school") is None:
-            raise LeadError(_("Choose a school."), code="bad_school")
-        services.lead_assign_school(actor=user, lead=lead, school=data["school"], note=note)
-    elif action == "transfer":
-        services.lead_transfer(
-            actor=user,
-            lead=lead,
-            to_units=list(data.get("units") or []),
-            feedback_days=data.get("feedback_days"),
-            note=note,
-        )
-    elif action == "start":
-        services.lead_start_handling(actor=user, lead=lead, note=note)
-    elif action == "conclude":
-        services.lead_conclude(actor=user, lead=lead, result=data.get("result") or "", note=note)
-    elif action == "close":
-        services.lead_close(actor=user, lead=lead, note=note)
-    elif action == "reopen":
-        services.lead_reopen(actor=user, lead=lead, reason=note)
-    elif action == "progress":
-        feedback.lead_progress(actor=user, lead=lead, note=note)
-    elif action == "spam":
-        services.lead_mark_spam(actor=user, lead=lead, spam=not lead.is_spam)
-
-
-def _check_version(lead: Lead, version: int | None) -> None:
-    """Refuse a move made from a page showing an older state of the lead (two officers
-    acting at once); the row stays locked until the move is written."""
-    current = (
-        Lead.objects.select_for_update().filter(pk=lead.pk).values_list("lock_version", flat=True)
-    )
-    if version is not None and version != current.first():
-        raise ConflictError(
-            _("Someone else changed this lead meanwhile. Look at it again and retry."),
-            code="stale",
-        )
+        return detail_page(request, lead_or_404(request, lead_id))
 
 
 class LeadActionView(AccessMixin, View):
@@ -203,17 +170,24 @@ class LeadActionView(AccessMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, lead_id: int) -> HttpResponse:
-        lead = _lead(request, lead_id)
+        lead = lead_or_404(request, lead_id)
         form = LeadActionForm(request.POST)
         if not form.is_valid():
-            return _detail(request, lead, error=_("The request was not understood."), status=400)
+            return detail_page(
+                request, lead, error=_("The request was not understood."), status=400
+            )
         try:
             with transaction.atomic():
-                _check_version(lead, form.cleaned_data.get("version"))
-                _run(form.cleaned_data["action"], request.user, lead, form.cleaned_data)
+                lead_version_check(lead=lead, version=form.cleaned_data.get("version"))
+                lead_act(
+                    actor=request.user,
+                    lead=lead,
+                    action=form.cleaned_data["action"],
+                    data=form.cleaned_data,
+                )
         except DomainError as error:
-            lead = _lead(request, lead_id)
-            return _detail(request, lead, error=str(error.message), status=error.status_code)
+            lead = lead_or_404(request, lead_id)
+            return detail_page(request, lead, error=str(error.message), status=error.status_code)
         messages.success(request, _("Saved."))
         if lead_get(user=request.user, lead_id=lead_id) is None:
             return redirect("leads:list")
@@ -227,14 +201,14 @@ class DualReportAddView(AccessMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, lead_id: int) -> HttpResponse:
-        lead = _lead(request, lead_id)
+        lead = lead_or_404(request, lead_id)
         form = DualReportForm(request.POST)
         if not form.is_valid():
-            return _detail(request, lead, dual_form=form, status=400)
+            return detail_page(request, lead, dual_form=form, status=400)
         try:
             services.lead_dual_report_add(actor=request.user, lead=lead, **form.cleaned_data)
         except DomainError as error:
-            return _detail(request, lead, error=str(error.message), status=error.status_code)
+            return detail_page(request, lead, error=str(error.message), status=error.status_code)
         messages.success(request, _("The report was recorded."))
         return redirect("leads:detail", lead_id=lead_id)
 
@@ -246,16 +220,16 @@ class ReporterMessageView(AccessMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, lead_id: int) -> HttpResponse:
-        lead = _lead(request, lead_id)
+        lead = lead_or_404(request, lead_id)
         form = ReporterMessageForm(request.POST)
         if not form.is_valid():
-            return _detail(request, lead, message_form=form, status=400)
+            return detail_page(request, lead, message_form=form, status=400)
         try:
             portal.lead_message_reporter(
                 actor=request.user, lead=lead, body=form.cleaned_data["body"]
             )
         except DomainError as error:
-            return _detail(request, lead, error=str(error.message), status=error.status_code)
+            return detail_page(request, lead, error=str(error.message), status=error.status_code)
         messages.success(request, _("The message was sent to the reporter."))
         return redirect("leads:detail", lead_id=lead_id)
 

@@ -1,16 +1,9 @@
-"""Merging a duplicate lead into another, from the lead page and the API."""
+"""/api/v1/leads/<reference>/duplicates/ and …/merge/: possible duplicates of a lead and
+merging it into the lead that carries on — the lead page's merge for programs."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
-from django.contrib import messages
-from django.http import HttpResponse
-from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -19,66 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from safecampus.api.permissions import HasAccess
-from safecampus.core.access import Access, AccessMixin
-from safecampus.core.errors import DomainError
-from safecampus.core.http import AuthedRequest
-from safecampus.leads.choices import TRIAGE_ROLES
-from safecampus.leads.duplicates import duplicate_candidates
-from safecampus.leads.errors import LeadError
-from safecampus.leads.merging import lead_merge
 from safecampus.leads.models import Lead
-from safecampus.leads.selectors import lead_get, lead_get_by_reference
-from safecampus.leads.views import _detail, _lead
-
-TRIAGE = Access.for_roles(TRIAGE_ROLES)
-
-
-class LeadMergeForm(forms.Form):
-    into = forms.CharField(label=gettext_lazy("Merge into (reference)"), max_length=40, strip=True)
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=2000, required=False, strip=True)
-
-
-def _target(user: Any, text: str) -> Lead:
-    """The lead named by its reference (XS-2026-000123) or its number, if ``user`` sees it."""
-    text = text.strip()
-    lead = lead_get_by_reference(user=user, reference=text.upper())
-    if lead is None and text.isdigit():
-        lead = lead_get(user=user, lead_id=int(text))
-    if lead is None:
-        raise LeadError(
-            _("No lead has the reference %(reference)s.") % {"reference": text},
-            code="unknown_target",
-        )
-    return lead
-
-
-class LeadMergeView(AccessMixin, View):
-    """Merge this lead into another (the duplicate into the lead that carries on); a refusal
-    shows the page again with the reason."""
-
-    access = TRIAGE
-    http_method_names = ["post"]
-
-    def post(self, request: AuthedRequest, lead_id: int) -> HttpResponse:
-        lead = _lead(request, lead_id)
-        form = LeadMergeForm(request.POST)
-        if not form.is_valid():
-            return _detail(request, lead, error=_("Say which lead to merge into."), status=400)
-        try:
-            into = _target(request.user, form.cleaned_data["into"])
-            lead_merge(actor=request.user, lead=lead, into=into, note=form.cleaned_data["note"])
-        except DomainError as error:
-            lead = _lead(request, lead_id)
-            return _detail(request, lead, error=str(error.message), status=error.status_code)
-        messages.success(
-            request,
-            _("%(lead)s was merged into %(into)s.")
-            % {"lead": lead.reference, "into": into.reference},
-        )
-        return redirect("leads:detail", lead_id=into.pk)
-
-
-# --- API -----------------------------------------------------------------------------------
+from safecampus.leads.permissions import TRIAGE
+from safecampus.leads.selectors.duplicates import duplicate_candidates
+from safecampus.leads.selectors.leads import lead_get_by_reference
+from safecampus.leads.services.merging import lead_merge, merge_target
 
 
 class MergeRequestSerializer(serializers.Serializer):
@@ -149,7 +87,7 @@ class LeadMergeAPIView(APIView):
         lead = _api_lead(request, reference)
         serializer = MergeRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        into = _target(request.user, serializer.validated_data["into"])
+        into = merge_target(user=request.user, text=serializer.validated_data["into"])
         lead_merge(
             actor=request.user,
             lead=lead,

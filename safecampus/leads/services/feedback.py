@@ -24,6 +24,7 @@ from safecampus.cases.services import (
 from safecampus.leads.choices import TRIAGE_ROLES, LeadResult, LeadStatus
 from safecampus.leads.errors import LeadError
 from safecampus.leads.models import Lead
+from safecampus.leads.permissions import require_handler
 
 #: When agencies disagree, the lead takes the gravest result any of them found.
 RESULT_GRAVITY: list[str] = [
@@ -92,9 +93,7 @@ def lead_progress(*, actor: Any, lead: Lead, note: str) -> None:
     if own is not None:
         transfer_progress(actor=actor, transfer=own, note=note)
     else:
-        from safecampus.leads.services import _require_handler
-
-        _require_handler(actor, lead)
+        require_handler(actor, lead)
         case_comment(actor=actor, case=lead, note=note)
 
 

@@ -1,5 +1,6 @@
-"""Writes on leads (线索). Every move goes through the case kernel, which locks the row,
-checks the workflow and the actor's role, and writes the timeline and the audit trail."""
+"""Reporting a lead (线索) and the moves of its workflow. Every move goes through the case
+kernel, which locks the row, checks the workflow and the actor's role, and writes the
+timeline and the audit trail. Who may make which move is ``leads.permissions``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from django.utils.translation import gettext_noop
 from safecampus.attachments.services import attachment_create
 from safecampus.audit.services import audit_record, mask_changes
 from safecampus.cases.choices import CaseEventKind
-from safecampus.cases.errors import CasePermissionDenied
 from safecampus.cases.models import CaseEvent, Deadline, Transfer
 from safecampus.cases.selectors import default_escalation_unit
 from safecampus.cases.services import (
@@ -29,7 +29,6 @@ from safecampus.cases.services import (
 )
 from safecampus.core.rules import rule
 from safecampus.leads.choices import (
-    HANDLER_ROLES,
     TRIAGE_ROLES,
     DualReportChannel,
     DualReportMethod,
@@ -39,17 +38,16 @@ from safecampus.leads.choices import (
     Urgency,
 )
 from safecampus.leads.errors import LeadError
-from safecampus.leads.feedback import answer_own_transfers, gravest_result
 from safecampus.leads.models import DualReport, Lead, LeadCategory
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, UnitKind
+from safecampus.leads.permissions import REPORTER_ROLES, forbidden, require_handler, require_triage
+from safecampus.leads.services.feedback import answer_own_transfers, gravest_result
+from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
 from safecampus.organizations.selectors import bureau_unit
 
 ACKNOWLEDGE = "acknowledge"
 CONCLUDE = "conclude"
 AGENCY_KINDS = (UnitKind.AGENCY, UnitKind.POLICE_STATION)
-#: Who may enter a lead from inside the app (the public portal is the reporters' own door).
-REPORTER_ROLES = BUREAU_ROLES | SCHOOL_ROLES
 SENSITIVE = {"reporter_name", "reporter_contact"}
 
 
@@ -57,28 +55,6 @@ def _escalation_unit() -> Unit | None:
     """Overdue leads go up to the bureau, where its leaders and the safety section are told
     (R-2: 逾期线索报局领导); without a bureau unit, the kernel's default (the section)."""
     return bureau_unit()
-
-
-def _forbidden() -> CasePermissionDenied:
-    return CasePermissionDenied(_("You are not allowed to do this on this lead."), code="forbidden")
-
-
-def _require_triage(actor: Any) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.scope.has_role(*TRIAGE_ROLES):
-        raise _forbidden()
-
-
-def _require_handler(actor: Any, lead: Lead) -> None:
-    """The bureau, or a handler in the unit the lead is assigned or transferred to."""
-    if not getattr(actor, "is_authenticated", False):
-        raise _forbidden()
-    scope = actor.scope
-    if scope.has_role(*TRIAGE_ROLES):
-        return
-    units = set(Transfer.objects.for_case(lead).values_list("to_unit_id", flat=True))
-    units.add(lead.assignee_unit_id)
-    if not any(scope.has_role(*HANDLER_ROLES, unit_id=unit) for unit in units if unit):
-        raise _forbidden()
 
 
 def _report_school(actor: Any, school: Unit | None) -> Unit | None:
@@ -92,7 +68,7 @@ def _report_school(actor: Any, school: Unit | None) -> Unit | None:
     return school
 
 
-def _lead_open(*, actor: Any, lead: Lead, section: Unit, files: Sequence[Any]) -> None:
+def lead_open(*, actor: Any, lead: Lead, section: Unit, files: Sequence[Any]) -> None:
     """Create ``lead`` on the case kernel, record its automatic report to the safety section
     (R-2.2), start the acknowledgement time limit and attach the files. Call inside the
     caller's transaction; ``actor`` is None for an anonymous portal reporter."""
@@ -144,7 +120,7 @@ def lead_report(
     reports only about itself, as its own screening (排查). All or nothing.
     """
     if not getattr(actor, "is_authenticated", False) or not actor.scope.has_role(*REPORTER_ROLES):
-        raise _forbidden()
+        raise forbidden()
     description = description.strip()
     if not description:
         raise LeadError(_("Describe what happened."), code="description_required")
@@ -176,7 +152,7 @@ def lead_report(
         is_anonymous=is_anonymous,
     )
     with transaction.atomic():
-        _lead_open(actor=actor, lead=lead, section=section, files=files)
+        lead_open(actor=actor, lead=lead, section=section, files=files)
         audit_record(
             actor=actor,
             action="leads.lead.reported",
@@ -247,7 +223,7 @@ def _illegal(lead: Lead, target: str) -> NoReturn:
 
 def lead_assign_school(*, actor: Any, lead: Lead, school: Unit, note: str = "") -> Lead:
     """Give an accepted lead to a school to handle."""
-    _require_triage(actor)
+    require_triage(actor)
     if school.kind != UnitKind.SCHOOL:
         raise LeadError(_("Choose a school."), code="bad_school")
     if lead.status != LeadStatus.ACCEPTED:
@@ -271,7 +247,7 @@ def lead_transfer(
 ) -> list[Transfer]:
     """Transfer a lead to one or more partner agencies (移交, R-2.3), each owing feedback
     within ``feedback_days`` working days (the district rule when not given)."""
-    _require_triage(actor)
+    require_triage(actor)
     units = list(dict.fromkeys(to_units))
     if not units:
         raise LeadError(_("Choose at least one agency."), code="no_unit")
@@ -299,7 +275,7 @@ def lead_transfer(
 
 def lead_start_handling(*, actor: Any, lead: Lead, note: str = "") -> Lead:
     """The assigned school or receiving agency (or the bureau) starts handling the lead."""
-    _require_handler(actor, lead)
+    require_handler(actor, lead)
     case_transition(actor=actor, case=lead, to_status=LeadStatus.HANDLING, note=note)
     return lead
 
@@ -311,7 +287,7 @@ def lead_conclude(*, actor: Any, lead: Lead, result: str, note: str = "") -> Lea
     still owes feedback the lead stays "being handled" (the bureau may conclude at any
     time); the last agency's answer concludes it with the gravest result any agency found.
     """
-    _require_handler(actor, lead)
+    require_handler(actor, lead)
     if result not in LeadResult.values:
         raise LeadError(_("Choose the result of the handling."), code="result_required")
     with transaction.atomic():
@@ -352,7 +328,7 @@ def lead_dual_report_add(
     reported_at: datetime | None = None,
 ) -> DualReport:
     """Record that the lead was also reported to the local government or a department."""
-    _require_triage(actor)
+    require_triage(actor)
     if channel not in (DualReportChannel.LOCAL_GOVERNMENT, DualReportChannel.DEPARTMENT):
         raise LeadError(_("Choose the local government or a department."), code="bad_channel")
     if method not in DualReportMethod.values:
@@ -383,7 +359,7 @@ def lead_dual_report_add(
 
 def lead_mark_spam(*, actor: Any, lead: Lead, spam: bool = True) -> Lead:
     """Mark a lead as spam (or not): it stays on record but leaves the statistics."""
-    _require_triage(actor)
+    require_triage(actor)
     with transaction.atomic():
         Lead.objects.filter(pk=lead.pk).update(is_spam=spam)
         lead.is_spam = spam
