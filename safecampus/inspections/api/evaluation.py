@@ -179,6 +179,8 @@ class AccountabilityDecisionAPIView(APIView):
         decisions = list(
             AccountabilityDecision.objects.visible_to(request.user).select_related("unit")[:500]
         )
+        # The decisions name people (encrypted at rest): every read of the list is audited,
+        # through the API as on the page.
         audit_record(
             actor=request.user,
             action="inspections.accountabilitydecision.list_viewed",

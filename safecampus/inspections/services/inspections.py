@@ -89,6 +89,8 @@ def _check_performer(actor: Any, inspection: Inspection) -> None:
 
 
 def _locked(inspection: Inspection, *, open_only: bool = True) -> Inspection:
+    # The run page posts every change, possibly from two phones at once: the row lock orders
+    # them, so each bumps ``lock_version`` once and none lands after a submit.
     locked = Inspection.objects.select_for_update().select_related("version").get(pk=inspection.pk)
     if open_only and locked.status not in OPEN_STATUSES:
         raise InspectionConflict(
