@@ -18,7 +18,7 @@ from django.core.management import call_command
 
 from safecampus.cases.demo import DEMO_OUTBOX_REASON
 from safecampus.cases.services import deadline_sweep
-from safecampus.inspections.shipped_templates import seed_shipped
+from safecampus.inspections.services.shipped import seed_shipped
 from safecampus.notifications.choices import Channel, OutboxStatus
 from safecampus.notifications.models import Notification, OutboxMessage
 from safecampus.notifications.services import outbox_deliver

@@ -12,8 +12,8 @@ from safecampus.cases.selectors import deadline_overdue_list
 from safecampus.core.access import Access, AccessMixin
 from safecampus.dashboard.navigation import modules_for
 from safecampus.dashboard.selectors import overview
-from safecampus.inspections.selectors_hazards import hazard_counts, rectification_counts
-from safecampus.inspections.selectors_inspections import inspection_counts
+from safecampus.inspections.selectors.hazards import hazard_counts, rectification_counts
+from safecampus.inspections.selectors.inspections import inspection_counts
 from safecampus.leads.selectors.stats import STATISTICS_READERS as LEAD_READERS
 from safecampus.leads.selectors.stats import lead_statistics, month_chart
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role

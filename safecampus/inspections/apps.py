@@ -1,3 +1,5 @@
+"""The app's registration: its label and what it tells the attachments kernel on start."""
+
 from typing import Any
 
 from django.apps import AppConfig
@@ -10,6 +12,7 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections and rectification")
 
     def ready(self) -> None:
+        # Imported here: models cannot be imported before the app registry is ready.
         from safecampus.attachments.owners import register_owner
         from safecampus.inspections.models import Inspection, InspectionAnswer
 

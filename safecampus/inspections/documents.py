@@ -16,7 +16,7 @@ from safecampus.core.localtime import CHINA_TZ
 from safecampus.core.official_pdf import FONT, OfficialPdf, chinese_date
 from safecampus.inspections.choices import HazardCategory, HazardLevel
 from safecampus.inspections.models import Hazard, Rectification
-from safecampus.inspections.selectors_hazards import notice_hazards
+from safecampus.inspections.selectors.hazards import notice_hazards
 from safecampus.organizations.selectors import bureau_unit
 
 #: The document-number code of the district's safety notices (新教安整): bureau practice.

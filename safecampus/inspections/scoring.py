@@ -90,6 +90,22 @@ def item_outcome(item: ItemLike, answer: Any | None) -> Outcome:
     return Outcome()
 
 
+def is_answered(item: ItemLike, answer: Any | None) -> bool:
+    """Whether ``answer`` settles ``item`` for submitting: a result, number, score or text of
+    the item's kind, or "not applicable" (which a text item cannot take)."""
+    if answer is None:
+        return False
+    if answer.result == "na":
+        return item.item_type != "text"
+    if item.item_type in ("yes_no", "photo"):
+        return bool(answer.result)
+    if item.item_type == "number":
+        return answer.number is not None
+    if item.item_type == "score":
+        return answer.score is not None
+    return bool(answer.text.strip())
+
+
 def percent_of(score: Decimal, max_score: Decimal) -> Decimal:
     if max_score <= 0:
         return Decimal("100.0")

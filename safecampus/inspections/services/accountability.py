@@ -15,7 +15,7 @@ from safecampus.core.localtime import local_day
 from safecampus.inspections.choices import AccountabilityMeasure
 from safecampus.inspections.errors import InspectionError
 from safecampus.inspections.models import AccountabilityDecision, Hazard
-from safecampus.inspections.services._common import audit, require_role
+from safecampus.inspections.services.common import audit, require_role
 from safecampus.organizations.choices import Role
 from safecampus.organizations.models import Unit
 

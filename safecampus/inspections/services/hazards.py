@@ -15,6 +15,7 @@ from safecampus.attachments.services import attachment_create
 from safecampus.attachments.storage import attachment_storage
 from safecampus.inspections.choices import (
     OPEN_HAZARD_STATUSES,
+    SCHOOL_RECTIFIERS,
     HazardCategory,
     HazardLevel,
     HazardSource,
@@ -22,8 +23,8 @@ from safecampus.inspections.choices import (
 )
 from safecampus.inspections.errors import InspectionConflict, InspectionError
 from safecampus.inspections.models import Hazard, Inspection, TemplateItem
-from safecampus.inspections.selectors_hazards import hazard_counts_changed
-from safecampus.inspections.services._common import audit, forbidden, person_label, require_role
+from safecampus.inspections.selectors.hazards import hazard_counts_changed
+from safecampus.inspections.services.common import audit, forbidden, person_label, require_role
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role, UnitKind
 from safecampus.organizations.models import Unit
 
@@ -147,8 +148,6 @@ def _create(actor: Any, school: Unit, **fields: Any) -> Hazard:
 def hazard_set_interim(*, actor: Any, hazard: Hazard, measure: str, responsible: str) -> Hazard:
     """Name the interim control measure (临时管控措施) of an open hazard and who answers for
     it: the school's principal or designated officer, or the bureau."""
-    from safecampus.inspections.choices import SCHOOL_RECTIFIERS
-
     if not (measure.strip() and responsible.strip()):
         raise InspectionError(
             _("Name the interim control measure and the person responsible for it."),

@@ -35,7 +35,9 @@ from safecampus.inspections.models import (
     TemplateItem,
     TemplateVersion,
 )
-from safecampus.inspections.services._common import audit, forbidden
+from safecampus.inspections.services.common import audit, forbidden
+from safecampus.inspections.services.hazards import hazard_register
+from safecampus.inspections.services.rectification import rectification_issue
 from safecampus.organizations.choices import Role, UnitKind
 from safecampus.organizations.models import Unit
 
@@ -87,6 +89,8 @@ def _check_performer(actor: Any, inspection: Inspection) -> None:
 
 
 def _locked(inspection: Inspection, *, open_only: bool = True) -> Inspection:
+    # The run page posts every change, possibly from two phones at once: the row lock orders
+    # them, so each bumps ``lock_version`` once and none lands after a submit.
     locked = Inspection.objects.select_for_update().select_related("version").get(pk=inspection.pk)
     if open_only and locked.status not in OPEN_STATUSES:
         raise InspectionConflict(
@@ -396,25 +400,11 @@ def load_sheet(inspection: Inspection) -> Sheet:
     return Sheet(items, answers, photos)
 
 
-def is_answered(item: TemplateItem, answer: InspectionAnswer | None) -> bool:
-    if answer is None:
-        return False
-    if answer.result == AnswerResult.NOT_APPLICABLE:
-        return item.item_type != ItemType.TEXT
-    if item.item_type in (ItemType.YES_NO, ItemType.PHOTO):
-        return bool(answer.result)
-    if item.item_type == ItemType.NUMBER:
-        return answer.number is not None
-    if item.item_type == ItemType.SCORE:
-        return answer.score is not None
-    return bool(answer.text.strip())
-
-
 def submission_problems(sheet: Sheet) -> list[tuple[str, str, str]]:
     """(code, text, what is missing) for every item that blocks submitting."""
     problems = []
     for item, answer in sheet.pairs():
-        answered = is_answered(item, answer)
+        answered = scoring.is_answered(item, answer)
         photos = sheet.photos.get(item.pk, 0)
         if item.required and not answered:
             problems.append((item.code, item.text, str(_("no answer"))))
@@ -443,8 +433,6 @@ def _finding_text(item: TemplateItem, answer: InspectionAnswer) -> str:
 def _register_findings(
     actor: Any, inspection: Inspection, sheet: Sheet, failed: list[str], now: Any
 ) -> list[Hazard]:
-    from safecampus.inspections.services.hazards import hazard_register
-
     hazards = []
     for item, answer in sheet.pairs():
         if item.code not in failed or not item.severity or answer is None:
@@ -501,8 +489,6 @@ def inspection_submit(
         locked.save()
         notice = None
         if hazards and locked.performer == Performer.INSPECTOR:
-            from safecampus.inspections.services.rectification import rectification_issue
-
             notice = rectification_issue(actor=actor, hazards=hazards, inspection=locked)
         audit(
             actor,

@@ -36,7 +36,7 @@ from safecampus.inspections.models import (
     InspectionPlan,
     TemplateVersion,
 )
-from safecampus.inspections.services._common import audit, require_role
+from safecampus.inspections.services.common import audit, require_role
 from safecampus.organizations.choices import Role, SchoolKind, UnitKind
 from safecampus.organizations.models import Membership, Unit
 

@@ -35,8 +35,8 @@ from safecampus.inspections.choices import (
 )
 from safecampus.inspections.errors import InspectionConflict, InspectionError, InspectionForbidden
 from safecampus.inspections.models import Hazard, Inspection, Rectification
-from safecampus.inspections.selectors_hazards import hazard_counts_changed
-from safecampus.inspections.services._common import audit, forbidden, require_role
+from safecampus.inspections.selectors.hazards import hazard_counts_changed
+from safecampus.inspections.services.common import audit, forbidden, require_role
 from safecampus.notifications.services import notify
 from safecampus.organizations.choices import BUREAU_ROLES, Role, UnitKind
 from safecampus.organizations.selectors import bureau_unit

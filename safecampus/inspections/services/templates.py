@@ -30,7 +30,7 @@ from safecampus.inspections.models import (
     TemplateSection,
     TemplateVersion,
 )
-from safecampus.inspections.services._common import audit, require_role
+from safecampus.inspections.services.common import audit, require_role
 from safecampus.organizations.choices import Role
 
 #: Who writes and publishes checklists: the bureau's safety officer and its inspectors.

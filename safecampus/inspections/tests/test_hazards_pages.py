@@ -325,7 +325,7 @@ def test_cards_follow_every_write(client, district, inspector, officer_a, school
 def test_each_side_sees_its_own_notice_counts(
     district, inspector, officer_a, officer_b, safety_officer, school_a_notice
 ):
-    from safecampus.inspections.selectors_hazards import rectification_counts
+    from safecampus.inspections.selectors.hazards import rectification_counts
     from safecampus.inspections.services.rectification import rectification_cancel
 
     with time_machine.travel(NOW, tick=False):

@@ -25,7 +25,7 @@ from safecampus.inspections.choices import (
 )
 from safecampus.inspections.errors import InspectionConflict, InspectionError, InspectionForbidden
 from safecampus.inspections.models import Hazard, Inspection, InspectionAnswer, Rectification
-from safecampus.inspections.selectors_inspections import (
+from safecampus.inspections.selectors.inspections import (
     hazard_photos,
     inspection_counts,
     inspection_detail,

@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from safecampus.inspections.choices import ItemType, TemplateKind, VersionStatus
 from safecampus.inspections.models import ChecklistTemplate, TemplateItem
-from safecampus.inspections.shipped_templates import SHIPPED_CODES, seed_shipped, shipped_specs
+from safecampus.inspections.services.shipped import SHIPPED_CODES, seed_shipped, shipped_specs
 
 pytestmark = pytest.mark.django_db
 

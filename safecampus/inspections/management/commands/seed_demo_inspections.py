@@ -1,3 +1,6 @@
+"""``manage.py seed_demo_inspections``: the demo district's plans, inspections, hazards and
+notices (see ``inspections/demo.py``)."""
+
 from __future__ import annotations
 
 import time

@@ -16,13 +16,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from safecampus.attachments.errors import AttachmentError
-from safecampus.core.access import Access, AccessMixin
+from safecampus.core.access import AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.core.localtime import local_day
-from safecampus.inspections import scoring
 from safecampus.inspections.choices import InspectionStatus, ItemType
-from safecampus.inspections.forms_inspect import (
+from safecampus.inspections.forms.inspections import (
     AnswerForm,
     CancelForm,
     InspectionFilterForm,
@@ -30,20 +29,22 @@ from safecampus.inspections.forms_inspect import (
     PhotoForm,
     SubmitForm,
 )
-from safecampus.inspections.models import Inspection, InspectionAnswer, TemplateItem
-from safecampus.inspections.selectors_inspections import (
+from safecampus.inspections.models import Inspection, TemplateItem
+from safecampus.inspections.permissions import (
+    INSPECTION_CANCELLERS,
+    INSPECTION_CREATORS,
+    PERFORMERS,
+    READERS,
+)
+from safecampus.inspections.selectors.inspections import (
     InspectionDetail,
+    answer_payload,
     inspection_counts,
     inspection_detail,
     inspection_list,
 )
 from safecampus.inspections.services import inspections as services
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
 
-READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
-CREATORS = Access.for_roles(services.BUREAU_PERFORMERS | services.SCHOOL_PERFORMERS)
-PERFORMERS = Access.for_roles(services.PERFORMER_ROLES)
-CANCELLERS = Access.for_roles(services.CANCEL_ROLES)
 PAGE_SIZE = 50
 
 
@@ -65,7 +66,7 @@ class InspectionListView(AccessMixin, View):
             "counts": inspection_counts(user=request.user),
             "tab": request.GET.get("tab", ""),
             "today": local_day(timezone.now()),
-            "can_create": CREATORS.allows(request.user),
+            "can_create": INSPECTION_CREATORS.allows(request.user),
             "S": InspectionStatus,
         }
         for inspection in page:
@@ -78,7 +79,7 @@ class InspectionListView(AccessMixin, View):
 class InspectionNewView(AccessMixin, View):
     """Start an unplanned inspection: the bureau for any school, a school of itself."""
 
-    access = CREATORS
+    access = INSPECTION_CREATORS
 
     def get(self, request: AuthedRequest) -> HttpResponse:
         form = InspectionNewForm(user=request.user)
@@ -140,7 +141,7 @@ def _page(
         "notices": sorted(notices, key=lambda n: n.pk),
         "S": InspectionStatus,
         "T": ItemType,
-        "can_cancel": CANCELLERS.allows(request.user)
+        "can_cancel": INSPECTION_CANCELLERS.allows(request.user)
         and inspection.status in services.OPEN_STATUSES,
         "cancel_form": cancel_form or CancelForm(),
         "error": error,
@@ -175,19 +176,6 @@ def _refused(request: AuthedRequest, inspection: Inspection, message: str, statu
     if _wants_json(request):
         return JsonResponse({"detail": message}, status=status)
     return _page(request, inspection.pk, error=message, status=status)
-
-
-def answer_payload(answer: InspectionAnswer, item: TemplateItem) -> dict[str, Any]:
-    return {
-        "item": item.code,
-        "result": answer.result,
-        "number": None if answer.number is None else scoring.plain(answer.number),
-        "score": None if answer.score is None else scoring.plain(answer.score),
-        "text": answer.text,
-        "note": answer.note,
-        "answered": services.is_answered(item, answer),
-        "updated_at": answer.updated_at.isoformat() if answer.updated_at else None,
-    }
 
 
 class AnswerSaveView(AccessMixin, View):
@@ -356,7 +344,7 @@ class InspectionSubmitView(AccessMixin, View):
 class InspectionCancelView(AccessMixin, View):
     """The bureau safety officer cancels an open inspection, with a reason."""
 
-    access = CANCELLERS
+    access = INSPECTION_CANCELLERS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, inspection_id: int) -> HttpResponse:

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 from safecampus.core.csv_export import FORMULA_START
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.inspections.models import Hazard
-from safecampus.inspections.selectors_hazards import overdue_notice_ids
+from safecampus.inspections.selectors.hazards import overdue_notice_ids
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Beyond this a ledger is a data dump, not a file a bureau reads; narrow the filters.

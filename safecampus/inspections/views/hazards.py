@@ -19,23 +19,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from safecampus.attachments.selectors import attachment_list
 from safecampus.audit.services import audit_record, audit_record_access
 from safecampus.cases.selectors import case_timeline, deadline_list
 from safecampus.cases.services import deadline_label
-from safecampus.core.access import Access, AccessMixin
+from safecampus.core.access import AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
-from safecampus.inspections import excel_hazards
 from safecampus.inspections.choices import (
     SCHOOL_RECTIFIERS,
-    VERIFIERS,
     HazardLevel,
     HazardStatus,
 )
 from safecampus.inspections.documents import notice_filename, rectification_notice_pdf
 from safecampus.inspections.errors import InspectionError
-from safecampus.inspections.forms_hazards import (
+from safecampus.inspections.excel import hazards as excel_hazards
+from safecampus.inspections.forms.hazards import (
     HazardFilterForm,
     HazardReportForm,
     InterimForm,
@@ -45,7 +43,17 @@ from safecampus.inspections.forms_hazards import (
     VerifyForm,
 )
 from safecampus.inspections.models import Hazard, Rectification
-from safecampus.inspections.selectors_hazards import (
+from safecampus.inspections.permissions import (
+    INTERIM,
+    ISSUERS,
+    NOTICE_CANCELLERS,
+    READERS,
+    RECTIFIERS,
+    REPORTERS,
+    VERIFYING,
+    VOIDERS,
+)
+from safecampus.inspections.selectors.hazards import (
     hazard_counts,
     hazard_get,
     hazard_list,
@@ -55,18 +63,11 @@ from safecampus.inspections.selectors_hazards import (
     rectification_get,
     rectification_list,
 )
+from safecampus.inspections.selectors.inspections import hazard_photos
 from safecampus.inspections.services import hazards as hazard_services
 from safecampus.inspections.services import rectification as services
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role
+from safecampus.organizations.choices import BUREAU_ROLES, Role
 
-READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
-REPORTERS = Access.for_roles(hazard_services.HAZARD_REPORTER_ROLES)
-ISSUERS = Access.for_roles(services.ISSUER_ROLES)
-VOIDERS = Access.for_roles(hazard_services.VOIDER_ROLES)
-INTERIM = Access.for_roles(BUREAU_ROLES | SCHOOL_RECTIFIERS)
-RECTIFIERS = Access.for_roles(SCHOOL_RECTIFIERS)
-VERIFYING = Access.for_roles(VERIFIERS)
-CANCELLERS = Access.for_roles({Role.BUREAU_SAFETY_OFFICER})
 PAGE_SIZE = 50
 STATES = ("open", "overdue", "closed")
 
@@ -120,14 +121,6 @@ def _hazard(request: AuthedRequest, hazard_id: int) -> Hazard:
     return hazard
 
 
-def _photos(hazard: Hazard, user: Any) -> list[Any]:
-    try:
-        from safecampus.inspections.selectors_inspections import hazard_photos
-    except ImportError:  # pragma: no cover  (the other part of the app is not there yet)
-        return list(attachment_list(user=user, owner=hazard))
-    return hazard_photos(hazard)
-
-
 def _hazard_page(
     request: AuthedRequest, hazard: Hazard, *, error: str = "", status: int = 200, **forms: Any
 ) -> HttpResponse:
@@ -136,7 +129,7 @@ def _hazard_page(
     open_ = hazard.status in (HazardStatus.OPEN, HazardStatus.RECTIFYING, HazardStatus.VERIFYING)
     context = {
         "hazard": hazard,
-        "photos": _photos(hazard, user),
+        "photos": hazard_photos(hazard),
         "error": error,
         "interim_form": forms.get("interim_form")
         or InterimForm(
@@ -364,7 +357,7 @@ def _notice_page(
     deadlines = list(deadline_list(user=user, case=notice))
     for deadline in deadlines:
         deadline.display_label = deadline_label(deadline)  # type: ignore[attr-defined]
-    photos = {hazard.pk: _photos(hazard, user) for hazard in hazards}
+    photos = {hazard.pk: hazard_photos(hazard) for hazard in hazards}
     may_verify = (
         notice.status == services.RectificationStatus.SUBMITTED
         and services.may_verify(user, notice)
@@ -382,7 +375,7 @@ def _notice_page(
         "may_submit": services.may_submit(user, notice),
         "may_verify": may_verify,
         "own_submission": notice.submitted_by_id == user.pk,
-        "may_cancel": not notice.is_closed and CANCELLERS.allows(user),
+        "may_cancel": not notice.is_closed and NOTICE_CANCELLERS.allows(user),
         "verify_form": VerifyForm(initial={"version": notice.lock_version}),
         "cancel_form": ReasonForm(),
         "any_major": any(h.level == HazardLevel.MAJOR for h in hazards),
@@ -474,7 +467,7 @@ class RectificationVerifyView(AccessMixin, View):
 class RectificationCancelView(AccessMixin, View):
     """The bureau safety officer withdraws a notice; its hazards return to the register."""
 
-    access = CANCELLERS
+    access = NOTICE_CANCELLERS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, rectification_id: int) -> HttpResponse:

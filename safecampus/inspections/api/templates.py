@@ -16,7 +16,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from safecampus.api.permissions import HasAccess
-from safecampus.core.access import Access
 from safecampus.inspections.choices import VersionStatus
 from safecampus.inspections.models import (
     ChecklistTemplate,
@@ -25,10 +24,7 @@ from safecampus.inspections.models import (
     TemplateSection,
     TemplateVersion,
 )
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
-
-READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
-PLAN_READERS = Access.for_roles(BUREAU_ROLES)
+from safecampus.inspections.permissions import PLAN_READERS, READERS
 
 
 class ChecklistTemplateSerializer(serializers.ModelSerializer):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from safecampus.inspections.evaluation import SchoolScore
-from safecampus.inspections.excel_inspections import Sheet
+from safecampus.inspections.excel.inspections import Sheet
 
 EVALUATION_COLUMNS: tuple[tuple[Promise, int], ...] = (
     (pgettext_lazy("evaluation", "Rank"), 6),

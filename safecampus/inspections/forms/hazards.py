@@ -18,7 +18,7 @@ from safecampus.inspections.choices import (
     HazardSource,
     HazardStatus,
 )
-from safecampus.inspections.selectors_hazards import OPEN
+from safecampus.inspections.selectors.hazards import OPEN
 from safecampus.organizations.cache import REGISTER_CACHE_SECONDS, scoped_key
 from safecampus.organizations.choices import BUREAU_ROLES
 from safecampus.organizations.models import Unit

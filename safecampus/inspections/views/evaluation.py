@@ -17,30 +17,31 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from safecampus.audit.services import audit_record
-from safecampus.core.access import Access, AccessMixin
+from safecampus.core.access import AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest
 from safecampus.core.localtime import CHINA_TZ, local_day
 from safecampus.inspections import evaluation as ev
-from safecampus.inspections.excel_evaluation import evaluation_write
-from safecampus.inspections.excel_inspections import XLSX_MIME, inspection_ledger_write
-from safecampus.inspections.forms_evaluation import (
+from safecampus.inspections.excel.evaluation import evaluation_write
+from safecampus.inspections.excel.inspections import XLSX_MIME, inspection_ledger_write
+from safecampus.inspections.forms.evaluation import (
     AccountabilityForm,
     InspectionExportForm,
     YearForm,
 )
 from safecampus.inspections.models import (
-    ACCOUNTABILITY_READERS,
     AccountabilityDecision,
     Inspection,
 )
+from safecampus.inspections.permissions import (
+    ACCOUNTABILITY,
+    BUREAU,
+    EVALUATION_READERS,
+    READERS,
+)
 from safecampus.inspections.services.accountability import accountability_record
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role
+from safecampus.organizations.choices import BUREAU_ROLES, Role
 
-EVALUATION_READERS = Access.for_roles(ev.EVALUATION_READERS)
-BUREAU = Access.for_roles(BUREAU_ROLES)
-LEDGER_READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
-ACCOUNTABILITY = Access.for_roles(ACCOUNTABILITY_READERS)
 PAGE_SIZE = 50
 
 #: Sort keys of the ranking table: (attribute, empty values last).
@@ -260,7 +261,7 @@ def inspection_export(request: Any, form: InspectionExportForm) -> FileResponse:
 class InspectionExportView(AccessMixin, View):
     """The inspection ledger as Excel, filtered by ?year=&school=&kind=&status=."""
 
-    access = LEDGER_READERS
+    access = READERS
 
     def get(self, request: AuthedRequest) -> HttpResponse | FileResponse:
         form = InspectionExportForm(request.GET, user=request.user)

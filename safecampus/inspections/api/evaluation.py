@@ -16,11 +16,13 @@ from rest_framework.views import APIView
 
 from safecampus.api.inputs import DayField, IdField
 from safecampus.api.permissions import HasAccess
+from safecampus.audit.services import audit_record
 from safecampus.inspections import evaluation as ev
-from safecampus.inspections.forms_evaluation import FIRST_YEAR, AccountabilityForm, YearForm
+from safecampus.inspections.forms.evaluation import FIRST_YEAR, AccountabilityForm, YearForm
 from safecampus.inspections.models import AccountabilityDecision
-from safecampus.inspections.services.accountability import accountability_record
-from safecampus.inspections.views_evaluation import ACCOUNTABILITY, BUREAU, EVALUATION_READERS
+from safecampus.inspections.permissions import ACCOUNTABILITY, BUREAU, EVALUATION_READERS
+from safecampus.inspections.services.accountability import RECORDER_ROLES, accountability_record
+from safecampus.inspections.services.common import require_role
 from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
 
@@ -174,11 +176,11 @@ class AccountabilityDecisionAPIView(APIView):
 
     @extend_schema(responses={200: AccountabilityDecisionSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        from safecampus.audit.services import audit_record
-
         decisions = list(
             AccountabilityDecision.objects.visible_to(request.user).select_related("unit")[:500]
         )
+        # The decisions name people (encrypted at rest): every read of the list is audited,
+        # through the API as on the page.
         audit_record(
             actor=request.user,
             action="inspections.accountabilitydecision.list_viewed",
@@ -197,8 +199,6 @@ class AccountabilityDecisionAPIView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        from safecampus.inspections.services._common import require_role
-        from safecampus.inspections.services.accountability import RECORDER_ROLES
 
         require_role(request.user, RECORDER_ROLES)
         data: Any = request.data

@@ -26,9 +26,9 @@ from safecampus.api.inputs import CountField, MomentField, YearField, query
 from safecampus.api.permissions import HasAccess
 from safecampus.inspections.choices import AnswerResult, InspectionStatus, TemplateKind
 from safecampus.inspections.models import Inspection, InspectionAnswer, TemplateItem
-from safecampus.inspections.selectors_inspections import inspection_list
+from safecampus.inspections.permissions import PERFORMERS, READERS
+from safecampus.inspections.selectors.inspections import answer_payload, inspection_list
 from safecampus.inspections.services import inspections as services
-from safecampus.inspections.views_inspect import PERFORMERS, READERS, answer_payload
 from safecampus.organizations.models import Unit
 
 

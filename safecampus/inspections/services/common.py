@@ -1,4 +1,5 @@
-"""Small helpers shared by the inspections services."""
+"""Helpers every inspections service uses: the refusal error, the role check, the name written
+on a row for the person who acted, and the audit row (``inspections.<model>.<verb>``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from safecampus.inspections.errors import InspectionForbidden
 
 
 def forbidden() -> InspectionForbidden:
+    """The refusal a service raises when the actor may not do what was asked."""
     return InspectionForbidden(_("You are not allowed to do this."), code="forbidden")
 
 
@@ -26,6 +28,8 @@ def require_role(
 
 
 def person_label(actor: Any) -> str:
+    """The actor's name as stored on a row (full name, else the login), cut to the column's
+    150 characters; "" when no person acted."""
     if actor is None:
         return ""
     return (getattr(actor, "full_name", "") or actor.get_username())[:150]

@@ -22,12 +22,12 @@ from safecampus.api.parsers import BODY_PARSERS
 from safecampus.api.permissions import HasAccess
 from safecampus.api.schema import form_parameters
 from safecampus.inspections.choices import HazardCategory, HazardLevel
-from safecampus.inspections.forms_hazards import HazardFilterForm
+from safecampus.inspections.forms.hazards import HazardFilterForm
 from safecampus.inspections.models import Hazard, Rectification
-from safecampus.inspections.selectors_hazards import hazard_list, rectification_list
+from safecampus.inspections.permissions import READERS, RECTIFIERS, REPORTERS, VERIFYING
+from safecampus.inspections.selectors.hazards import hazard_list, rectification_list
 from safecampus.inspections.services import hazards as hazard_services
 from safecampus.inspections.services import rectification as services
-from safecampus.inspections.views_hazards import READERS, RECTIFIERS, REPORTERS, VERIFYING
 from safecampus.organizations.models import Unit
 
 ERRORS = {

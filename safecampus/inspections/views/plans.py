@@ -13,26 +13,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from safecampus.core.access import Access, AccessMixin
+from safecampus.core.access import AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest
 from safecampus.core.localtime import local_day
 from safecampus.inspections.choices import InspectionStatus
-from safecampus.inspections.forms_templates import (
+from safecampus.inspections.forms.templates import (
     PlanForm,
 )
 from safecampus.inspections.models import (
     Inspection,
     InspectionPlan,
 )
+from safecampus.inspections.permissions import PLAN_EDITORS, PLAN_READERS
 from safecampus.inspections.services import plans as plan_services
-from safecampus.inspections.services import templates as services
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, SchoolKind
+from safecampus.organizations.choices import SchoolKind
 
-READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
-EDITORS = Access.for_roles(services.TEMPLATE_EDITOR_ROLES)
-PLAN_READERS = Access.for_roles(BUREAU_ROLES)
-PLAN_EDITORS = Access.for_roles(plan_services.PLAN_EDITOR_ROLES)
 BODY = "inspections/templates/partials/_version_body.html"
 
 

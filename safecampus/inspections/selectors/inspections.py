@@ -20,7 +20,7 @@ from safecampus.inspections.models import (
     TemplateItem,
     TemplateSection,
 )
-from safecampus.inspections.services.inspections import is_answered
+from safecampus.inspections.scoring import is_answered, item_outcome, plain
 
 OPEN_STATUSES = (InspectionStatus.DUE, InspectionStatus.DRAFT)
 
@@ -106,8 +106,6 @@ class Row:
 
     @property
     def failed(self) -> bool:
-        from safecampus.inspections.scoring import item_outcome
-
         return item_outcome(self.item, self.answer).failed
 
 
@@ -195,3 +193,17 @@ def hazard_photos(hazard: Hazard) -> list[Attachment]:
         owners |= Q(owner_type=answer_type, owner_id__in=[str(pk) for pk in answer_ids])
     photos = list(Attachment.objects.filter(owners).select_related("owner_type"))
     return sorted(photos, key=lambda a: (a.owner_type.model != "hazard", a.created_at))
+
+
+def answer_payload(answer: InspectionAnswer, item: TemplateItem) -> dict[str, Any]:
+    """One saved answer as JSON: the run page's script and the API read the same shape."""
+    return {
+        "item": item.code,
+        "result": answer.result,
+        "number": None if answer.number is None else plain(answer.number),
+        "score": None if answer.score is None else plain(answer.score),
+        "text": answer.text,
+        "note": answer.note,
+        "answered": is_answered(item, answer),
+        "updated_at": answer.updated_at.isoformat() if answer.updated_at else None,
+    }

@@ -1,4 +1,4 @@
-"""Checklist pages (families, versions and the draft editor); plan pages are in views_plans.
+"""Checklist pages (families, versions and the draft editor); plan pages are in ``views/plans.py``.
 
 Every reader in the bureau and the schools sees the published checklists (a school sees
 what it is checked against); drafts and plans are the bureau's. The draft editor works
@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_htmx.http import reswap, retarget
 
-from safecampus.core.access import Access, AccessMixin
+from safecampus.core.access import AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest
 from safecampus.inspections.choices import TemplateKind, VersionStatus
-from safecampus.inspections.forms_templates import (
+from safecampus.inspections.forms.templates import (
     ItemForm,
     MoveForm,
     SectionForm,
@@ -34,14 +34,9 @@ from safecampus.inspections.models import (
     TemplateSection,
     TemplateVersion,
 )
-from safecampus.inspections.services import plans as plan_services
+from safecampus.inspections.permissions import READERS, TEMPLATE_EDITORS
 from safecampus.inspections.services import templates as services
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
 
-READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
-EDITORS = Access.for_roles(services.TEMPLATE_EDITOR_ROLES)
-PLAN_READERS = Access.for_roles(BUREAU_ROLES)
-PLAN_EDITORS = Access.for_roles(plan_services.PLAN_EDITOR_ROLES)
 BODY = "inspections/templates/partials/_version_body.html"
 
 
@@ -95,7 +90,7 @@ def _item(request: AuthedRequest, item_id: int) -> TemplateItem:
 
 
 def _can_edit(user: Any) -> bool:
-    return EDITORS.allows(user)
+    return TEMPLATE_EDITORS.allows(user)
 
 
 # --- families -------------------------------------------------------------------------
@@ -131,7 +126,7 @@ class TemplateListView(AccessMixin, View):
 class TemplateCreateView(AccessMixin, View):
     """A new checklist family; its first draft opens in the editor."""
 
-    access = EDITORS
+    access = TEMPLATE_EDITORS
     template_name = "inspections/templates/template_form.html"
 
     def get(self, request: AuthedRequest) -> HttpResponse:
@@ -180,7 +175,7 @@ class TemplateDetailView(AccessMixin, View):
 class TemplateDraftView(AccessMixin, View):
     """Draft a new version from the published one."""
 
-    access = EDITORS
+    access = TEMPLATE_EDITORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, template_id: int) -> HttpResponse:
@@ -197,7 +192,7 @@ class TemplateDraftView(AccessMixin, View):
 class TemplateActiveView(AccessMixin, View):
     """Switch a checklist family on or off."""
 
-    access = EDITORS
+    access = TEMPLATE_EDITORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, template_id: int) -> HttpResponse:
@@ -278,7 +273,7 @@ class VersionDetailView(AccessMixin, View):
 class VersionUpdateView(AccessMixin, View):
     """A draft's pass mark and note of what changed."""
 
-    access = EDITORS
+    access = TEMPLATE_EDITORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, version_id: int) -> HttpResponse:
@@ -294,7 +289,7 @@ class VersionUpdateView(AccessMixin, View):
 
 
 class VersionPublishView(AccessMixin, View):
-    access = EDITORS
+    access = TEMPLATE_EDITORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, version_id: int) -> HttpResponse:
@@ -312,7 +307,7 @@ class VersionPublishView(AccessMixin, View):
 
 
 class VersionDiscardView(AccessMixin, View):
-    access = EDITORS
+    access = TEMPLATE_EDITORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, version_id: int) -> HttpResponse:
@@ -337,7 +332,7 @@ def _form_fragment(
 
 
 class SectionAddView(AccessMixin, View):
-    access = EDITORS
+    access = TEMPLATE_EDITORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, version_id: int) -> HttpResponse:
@@ -355,7 +350,7 @@ class SectionAddView(AccessMixin, View):
 class SectionEditView(AccessMixin, View):
     """Rename a draft's section."""
 
-    access = EDITORS
+    access = TEMPLATE_EDITORS
 
     def _render(
         self, request: AuthedRequest, section: TemplateSection, form: Any, status: int
@@ -382,7 +377,7 @@ class SectionEditView(AccessMixin, View):
 
 
 class SectionDeleteView(AccessMixin, View):
-    access = EDITORS
+    access = TEMPLATE_EDITORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, section_id: int) -> HttpResponse:
@@ -395,7 +390,7 @@ class SectionDeleteView(AccessMixin, View):
 
 
 class SectionMoveView(AccessMixin, View):
-    access = EDITORS
+    access = TEMPLATE_EDITORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, section_id: int) -> HttpResponse:
@@ -424,7 +419,7 @@ def _item_fields(form: ItemForm) -> dict[str, Any]:
 class ItemAddView(AccessMixin, View):
     """Add an item to a draft's section."""
 
-    access = EDITORS
+    access = TEMPLATE_EDITORS
 
     def _render(
         self, request: AuthedRequest, section: TemplateSection, form: Any, status: int
@@ -452,7 +447,7 @@ class ItemAddView(AccessMixin, View):
 class ItemEditView(AccessMixin, View):
     """Change a draft's item."""
 
-    access = EDITORS
+    access = TEMPLATE_EDITORS
 
     def _render(
         self, request: AuthedRequest, item: TemplateItem, form: Any, status: int
@@ -480,7 +475,7 @@ class ItemEditView(AccessMixin, View):
 
 
 class ItemDeleteView(AccessMixin, View):
-    access = EDITORS
+    access = TEMPLATE_EDITORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, item_id: int) -> HttpResponse:
@@ -493,7 +488,7 @@ class ItemDeleteView(AccessMixin, View):
 
 
 class ItemMoveView(AccessMixin, View):
-    access = EDITORS
+    access = TEMPLATE_EDITORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, item_id: int) -> HttpResponse:
