@@ -50,7 +50,7 @@ urlpatterns = [
     path("", include("safecampus.inspections.api_inspect")),
     path("", include("safecampus.inspections.api_hazards")),
     path("", include("safecampus.inspections.api_evaluation")),
-    path("", include("safecampus.risk.api_register")),
-    path("", include("safecampus.risk.api_grades")),
-    path("", include("safecampus.risk.api_notices")),
+    path("", include("safecampus.risk.api.register")),
+    path("", include("safecampus.risk.api.grades")),
+    path("", include("safecampus.risk.api.notices")),
 ]
