@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from safecampus.inspections import evidence as inspection_evidence
-from safecampus.leads import evidence as lead_evidence
+from safecampus.inspections.selectors import evidence as inspection_evidence
+from safecampus.leads.selectors import evidence as lead_evidence
 from safecampus.organizations.models import School
 from safecampus.risk.choices import WarningLevel
 from safecampus.risk.grading import (
@@ -29,7 +29,7 @@ from safecampus.risk.grading import (
 )
 from safecampus.risk.models import RiskGrade, RiskItem, SchoolRiskProfile, SeasonalRisk
 from safecampus.risk.selectors.grades import bands
-from safecampus.security import evidence as alarm_evidence
+from safecampus.security.selectors import evidence as alarm_evidence
 
 
 def _register_counts() -> dict[int, dict[str, int]]:
