@@ -1,7 +1,8 @@
 """make bench-risk: grading 10,000 schools with a year of evidence, in a throwaway database.
 
-Target (issue #6): ``grading.grade_month`` for one month of a 10,000-school district under
-10 s, with set-based queries (one per kind of evidence, whatever the number of schools).
+Target (issue #6): ``risk.services.grading.grade_month`` for one month of a 10,000-school
+district under 10 s, with set-based queries (one per kind of evidence, whatever the number
+of schools).
 Beside it, the baseline: the time to count the same evidence rows with one ``COUNT`` query
 per kind of evidence (the same filters the evidence selectors use, without grouping by
 school) — the floor any per-school grade must read.
@@ -327,7 +328,7 @@ def measure() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from safecampus.core.localtime import CHINA_TZ
-    from safecampus.risk import grading
+    from safecampus.risk.services import grading
 
     now = datetime(MONTH.year, MONTH.month, 1, 9, 0, tzinfo=CHINA_TZ)
     began = time.perf_counter()

@@ -50,7 +50,7 @@ urlpatterns = [
     path("", include("safecampus.inspections.api.inspections")),
     path("", include("safecampus.inspections.api.hazards")),
     path("", include("safecampus.inspections.api.evaluation")),
-    path("", include("safecampus.risk.api_register")),
-    path("", include("safecampus.risk.api_grades")),
-    path("", include("safecampus.risk.api_notices")),
+    path("", include("safecampus.risk.api.register")),
+    path("", include("safecampus.risk.api.grades")),
+    path("", include("safecampus.risk.api.notices")),
 ]

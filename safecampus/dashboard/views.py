@@ -17,7 +17,7 @@ from safecampus.inspections.selectors.inspections import inspection_counts
 from safecampus.leads.selectors.stats import STATISTICS_READERS as LEAD_READERS
 from safecampus.leads.selectors.stats import lead_statistics, month_chart
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role
-from safecampus.risk.selectors_grades import latest_month, level_counts
+from safecampus.risk.selectors.grades import latest_month, level_counts
 
 #: Who sees the inspection, hazard and risk figures on the home page (the modules' readers).
 SAFETY_WORK_ROLES = BUREAU_ROLES | SCHOOL_ROLES

@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from safecampus.core.localtime import CHINA_TZ, local_day
 from safecampus.risk.choices import NoticeStatus, RiskCategory
-from safecampus.risk.grading import grade_month, month_start, previous_month
+from safecampus.risk.grading import month_start, previous_month
 from safecampus.risk.models import RiskGrade, RiskItem, SchoolRiskProfile, WarningNotice
-from safecampus.risk.services_grades import first_working_day
-from safecampus.risk.services_register import matrix_level, review_interval_days
+from safecampus.risk.services.grades import first_working_day
+from safecampus.risk.services.grading import grade_month
+from safecampus.risk.services.register import matrix_level, review_interval_days
 
 #: (category, risk, likelihood, severity, owner, control measures)
 DEMO_ITEMS = [
@@ -138,7 +139,7 @@ def _grade_months(today: date, months: int) -> int:
 
 
 def _notice(today: date) -> bool:
-    from safecampus.risk.services_notices import notice_draft, notice_issue
+    from safecampus.risk.services.notices import notice_draft, notice_issue
 
     month = month_start(today)
     if WarningNotice.objects.filter(month=month).exists():

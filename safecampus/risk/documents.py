@@ -29,7 +29,7 @@ from safecampus.core.rules import rule
 from safecampus.organizations.selectors import bureau_unit
 from safecampus.risk.choices import NoticeStatus, WarningLevel
 from safecampus.risk.models import WarningNotice
-from safecampus.risk.selectors_notices import WarnedSchool, level_counts, warned_schools
+from safecampus.risk.selectors.notices import WarnedSchool, level_counts, warned_schools
 
 #: The document-number code of the district's safety warning notices (bureau practice).
 DOC_CODE = "新教安"

@@ -1,12 +1,12 @@
-"""The monthly grade (月度风险等级) of every school, computed from evidence.
+"""The monthly risk grade's model (docs/risk-grading.md), as pure computation: the factors,
+their weights and caps, the level a score reaches, the evidence window, and a grade put into
+words for a school's warning.
 
-The model is explicit (docs/risk-grading.md): each factor is a count or share read from the
-other apps' evidence selectors, times its weight (a rule with its source), capped per
-factor; the grade's score is their sum and its level the highest band (``RiskLevelBand``)
-the score reaches. Evidence is the month before the graded month (Asia/Shanghai), plus the
-open state at computation time. Only factors that add points are kept, so a grade's
-explanation lists exactly what counted. Everything is read with one query per kind of
-evidence, whatever the number of schools.
+Each factor is a count or share of evidence times its weight (a rule with its source),
+capped per factor; the score is their sum and the level the highest band the score reaches.
+Only factors that add points are kept, so a grade's explanation lists exactly what counted.
+Nothing here queries or writes: ``services.grading`` gathers the evidence and writes the
+grades, ``selectors.grades`` reads the bureau's level bands.
 """
 
 from __future__ import annotations
@@ -14,26 +14,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
-from django.utils import timezone
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.core.rules import rule
-from safecampus.inspections import evidence as inspection_evidence
-from safecampus.leads import evidence as lead_evidence
-from safecampus.organizations.models import School
 from safecampus.risk.choices import WarningLevel
-from safecampus.risk.models import (
-    RiskGrade,
-    RiskItem,
-    RiskLevelBand,
-    SchoolRiskProfile,
-    SeasonalRisk,
-)
-from safecampus.security import evidence as alarm_evidence
+
+if TYPE_CHECKING:
+    from safecampus.risk.models import SeasonalRisk
 
 #: Lead categories that weigh most (the plan's gang and violence categories).
 VIOLENT_LEAD_CATEGORIES = frozenset({"gang_disruption", "lawless_persons", "bullying_violence"})
@@ -180,12 +173,6 @@ def compute_factors(school: SchoolFacts, evidence: Evidence) -> list[Factor]:
     return sorted(factors, key=lambda f: order.index(f.code))
 
 
-def bands() -> list[tuple[str, int]]:
-    """(level, least score), highest first: the bureau's table, else the defaults."""
-    rows = list(RiskLevelBand.objects.order_by("-min_score").values_list("level", "min_score"))
-    return rows or list(DEFAULT_BANDS)
-
-
 def level_for(score: int, table: Sequence[tuple[str, int]]) -> str:
     for level, least in table:
         if score >= least:
@@ -193,101 +180,48 @@ def level_for(score: int, table: Sequence[tuple[str, int]]) -> str:
     return WarningLevel.BLUE
 
 
-def _register_counts() -> dict[int, dict[str, int]]:
-    from django.db.models import Count
+# --- a grade in words (a school's warning) ---------------------------------------------
 
-    rows = (
-        RiskItem.objects.filter(is_active=True, school__isnull=False)
-        .filter(level__in=[WarningLevel.RED, WarningLevel.ORANGE])
-        .values("school_id", "level")
-        .annotate(n=Count("id"))
-    )
-    counts: dict[int, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(row["school_id"], {})[row["level"]] = row["n"]
-    return counts
+#: Factors named in a school's warning (the highest-scoring first).
+WARNING_TOP_FACTORS = 3
 
-
-def gather_evidence(month: date, now: datetime) -> Evidence:
-    first, last, start, end = evidence_window(month)
-    return Evidence(
-        hazards=inspection_evidence.open_hazards(now=now),
-        overdue=inspection_evidence.overdue_rectifications(now=now),
-        leads=lead_evidence.lead_counts(start=start, end=end),
-        alarms=alarm_evidence.alarm_counts(start=start, end=end),
-        unacknowledged=alarm_evidence.unacknowledged_alerts(now=now),
-        liveness=alarm_evidence.device_liveness(now=now),
-        missed=inspection_evidence.missed_inspections(first=first, last=last),
-        register=_register_counts(),
-        seasonal=[
-            risk
-            for risk in SeasonalRisk.objects.filter(is_active=True)
-            if month.month in (risk.months or [])
-        ],
-    )
+#: The measure each counted factor calls for: the notice's text (a 公文, so in Chinese whatever
+#: the reader's language), editable per school later.
+FACTOR_MEASURES: dict[str, str] = {
+    "hazard_major": "立即落实重大隐患临时管控措施并限期整改，整改到位前不得解除管控",
+    "hazard_serious": "对较大隐患制定整改方案，明确责任人和时限，整改期间落实防范措施",
+    "hazard_general": "对一般隐患立查立改，建立整改台账并销号管理",
+    "rectification_overdue": "对逾期未完成的整改通知书逐项说明原因并限期完成，报教育局验收",
+    "leads_violent": "会同属地派出所排查涉黑涉恶、欺凌暴力线索，落实重点学生和重点时段管控",
+    "leads_other": "逐条核查线索反映问题，按期反馈核查处置情况",
+    "alarms_high": "分析高等级报警原因，完善处置预案并组织演练",
+    "alarms_unacknowledged": "落实监控值守制度，确保报警第一时间确认和处置",
+    "devices_offline": "组织技防设施检修，确保视频监控、一键报警等设备在线率达标",
+    "inspections_missed": "按计划完成安全检查，补查遗漏项目并上报检查结果",
+    "register_red": "对风险台账中的红色风险落实“一险一策”管控措施，校领导包保",
+    "register_orange": "对风险台账中的橙色风险加密巡查频次，落实管控责任人",
+    "seasonal": "对照本月季节性风险清单落实各项防范措施",
+}
 
 
-def school_facts() -> list[SchoolFacts]:
-    near_water = set(
-        SchoolRiskProfile.objects.filter(near_water=True).values_list("school_id", flat=True)
-    )
-    rows = School.objects.filter(unit__is_active=True).values_list(
-        "unit_id", "school_kind", "boarding"
-    )
-    return [SchoolFacts(sid, kind, boarding, sid in near_water) for sid, kind, boarding in rows]
+def _value_text(factor: dict[str, Any]) -> str:
+    return str(factor.get("value", ""))
 
 
-@dataclass(frozen=True)
-class GradeRun:
-    month: date
-    schools: int
-    by_level: dict[str, int]
-
-
-def grade_month(*, month: date, now: datetime | None = None) -> GradeRun:
-    """Compute (or recompute) every active school's grade for ``month``.
-
-    A grade the bureau adjusted keeps its adjusted level (and is counted at it in the run's
-    ``by_level``); its score, computed level and factors are refreshed. Rows are written in
-    bulk, in one transaction.
-    """
-    month = month_start(month)
-    now = now or timezone.now()
-    evidence = gather_evidence(month, now)
-    table = bands()
-    # The level in force of an adjusted grade is the bureau's: it is what the run counts.
-    adjusted = dict(
-        RiskGrade.objects.filter(month=month, adjusted_at__isnull=False).values_list(
-            "school_id", "level"
+def warning_reasons(factors: Iterable[dict[str, Any]]) -> str:
+    """The top factors of a grade as lines "label: value", in the site's language."""
+    top = sorted(factors, key=lambda f: -int(f.get("points", 0)))[:WARNING_TOP_FACTORS]
+    with translation.override(settings.LANGUAGE_CODE):
+        return "\n".join(
+            f"{_(FACTOR_LABELS.get(f['code'], f['code']))}：{_value_text(f)}" for f in top
         )
+
+
+def warning_measures(factors: Iterable[dict[str, Any]]) -> str:
+    """The measures the counted factors call for, numbered, in the model's order."""
+    codes = [f["code"] for f in factors if f.get("code") in FACTOR_MEASURES]
+    order = list(FACTOR_LABELS)
+    codes.sort(key=lambda code: order.index(code) if code in order else len(order))
+    return "\n".join(
+        f"{index}．{FACTOR_MEASURES[code]}。" for index, code in enumerate(codes, start=1)
     )
-    fresh: list[RiskGrade] = []
-    kept: list[RiskGrade] = []
-    by_level: dict[str, int] = dict.fromkeys(WarningLevel.values, 0)
-    for school in school_facts():
-        factors = compute_factors(school, evidence)
-        score = sum(f.points for f in factors)
-        level = level_for(score, table)
-        grade = RiskGrade(
-            school_id=school.school_id,
-            month=month,
-            score=score,
-            computed_level=level,
-            level=level,
-            factors=[f.as_json() for f in factors],
-            computed_at=now,
-        )
-        (kept if school.school_id in adjusted else fresh).append(grade)
-        by_level[adjusted.get(school.school_id, level)] += 1
-    common = ["score", "computed_level", "factors", "computed_at"]
-    with transaction.atomic():
-        for rows, fields in ((fresh, [*common, "level"]), (kept, common)):
-            if rows:
-                RiskGrade.objects.bulk_create(
-                    rows,
-                    batch_size=2000,
-                    update_conflicts=True,
-                    unique_fields=["school", "month"],
-                    update_fields=fields,
-                )
-    return GradeRun(month, len(fresh) + len(kept), by_level)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from safecampus.risk.services_grades import grades_compute_if_due
+from safecampus.risk.services.grades import grades_compute_if_due
 
 
 # Huey reads crontabs in UTC (its default, which config/settings keeps): 22:00 UTC is

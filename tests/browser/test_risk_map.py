@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from safecampus.organizations.models import Unit
 from safecampus.organizations.tests.factories import SchoolFactory
 from safecampus.risk.models import RiskGrade
-from safecampus.risk.selectors_grades import band_rows
+from safecampus.risk.selectors.grades import band_rows
 from tests.browser.test_shell import _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from safecampus.risk import services_notices as services
 from safecampus.risk.choices import SchoolWarningStatus, WarningLevel
 from safecampus.risk.models import SchoolWarning
+from safecampus.risk.services import notices as services
 from safecampus.risk.tests.test_notices import RED_FACTORS, grade
 from tests.browser.conftest import DESKTOP, PHONE, _open_page, answer_confirm
 from tests.browser.test_shell import _assert_clean, _sign_in, _sign_in_password

@@ -15,9 +15,9 @@ from pypdf import PdfReader
 from conftest import login
 from safecampus.audit.models import AuditEvent
 from safecampus.organizations.tests.factories import SchoolFactory
-from safecampus.risk import services_notices as services
 from safecampus.risk.choices import WarningLevel
 from safecampus.risk.documents import INLINE_SCHOOLS, notice_docx, notice_pdf
+from safecampus.risk.services import notices as services
 from safecampus.risk.tests.test_notices import APRIL, ISSUE_AT, RED_FACTORS, grade
 
 TITLE = "关于2026年4月全区学校安全风险预警的通知"

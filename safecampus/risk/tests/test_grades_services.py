@@ -12,10 +12,10 @@ from django.utils import translation
 from safecampus.audit.models import AuditEvent
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.notifications.models import Notification
-from safecampus.risk import services_grades as services
 from safecampus.risk.choices import WarningLevel
 from safecampus.risk.errors import RiskError, RiskForbidden
 from safecampus.risk.models import RiskGrade, RiskItem, SeasonalRisk
+from safecampus.risk.services import grades as services
 from safecampus.risk.tests.test_grading import GRADED_AT
 
 APRIL = date(2026, 4, 1)

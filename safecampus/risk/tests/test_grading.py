@@ -24,6 +24,8 @@ from safecampus.organizations.models import School
 from safecampus.risk import grading
 from safecampus.risk.choices import RiskCategory, WarningLevel
 from safecampus.risk.models import RiskGrade, RiskItem, SchoolRiskProfile, SeasonalRisk
+from safecampus.risk.selectors.grades import bands
+from safecampus.risk.services.grading import grade_month
 from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
 from safecampus.security.models import Alert, Device
 from safecampus.security.services import device_register
@@ -43,7 +45,7 @@ def clean_calendar(db):
 
 
 def grade_of(school, *, month=APRIL, now=GRADED_AT) -> RiskGrade:
-    grading.grade_month(month=month, now=now)
+    grade_month(month=month, now=now)
     return RiskGrade.objects.get(school=school, month=month)
 
 
@@ -248,7 +250,7 @@ def test_register_red_and_orange_risks(district):
 
 
 def test_bands_59_is_orange_60_is_red(district, safety_officer):
-    table = grading.bands()
+    table = bands()
     assert table == list(grading.DEFAULT_BANDS)
     assert [grading.level_for(n, table) for n in (0, 14, 15, 34, 35, 59, 60)] == [
         "blue",
@@ -337,7 +339,7 @@ def test_recomputation_keeps_an_adjusted_level_and_refreshes_the_rest(district, 
         level=WarningLevel.ORANGE, adjusted_at=GRADED_AT, adjusted_reason="校园周边施工"
     )
     hazard(safety_officer, district.school_a, "serious")
-    run = grading.grade_month(month=APRIL, now=GRADED_AT)
+    run = grade_month(month=APRIL, now=GRADED_AT)
     assert run.by_level == {"red": 0, "orange": 1, "yellow": 0, "blue": 1}
     grade = grade_of(district.school_a)
     assert (grade.score, grade.computed_level, grade.level) == (
@@ -353,8 +355,8 @@ def test_grading_reads_evidence_with_a_fixed_number_of_queries(
     district, safety_officer, django_assert_max_num_queries
 ):
     hazard(safety_officer, district.school_a, "general")
-    grading.grade_month(month=APRIL, now=GRADED_AT)
+    grade_month(month=APRIL, now=GRADED_AT)
     with django_assert_max_num_queries(20):
-        run = grading.grade_month(month=APRIL, now=GRADED_AT)
+        run = grade_month(month=APRIL, now=GRADED_AT)
     assert run.schools == 2
     assert run.by_level == {"red": 0, "orange": 0, "yellow": 0, "blue": 2}

@@ -21,7 +21,6 @@ from safecampus.cases.models import CaseEvent, Deadline
 from safecampus.cases.services import deadline_sweep
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.notifications.models import Notification
-from safecampus.risk import services_notices as services
 from safecampus.risk.choices import (
     ACKNOWLEDGE_BUREAU_PURPOSE,
     ACKNOWLEDGE_PURPOSE,
@@ -33,7 +32,8 @@ from safecampus.risk.choices import (
 )
 from safecampus.risk.errors import RiskConflict, RiskError, RiskForbidden
 from safecampus.risk.models import RiskGrade, SchoolWarning, SeasonalRisk, WarningNotice
-from safecampus.risk.selectors_notices import notice_progress, warning_list
+from safecampus.risk.selectors.notices import notice_progress, warning_list
+from safecampus.risk.services import notices as services
 
 APRIL = date(2026, 4, 1)
 ISSUE_AT = datetime(2026, 4, 3, 10, 0, tzinfo=CHINA_TZ)

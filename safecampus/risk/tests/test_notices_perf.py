@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import School, Unit
-from safecampus.risk import services_notices as services
 from safecampus.risk.choices import WarningLevel
 from safecampus.risk.models import RiskGrade, SchoolWarning
+from safecampus.risk.services import notices as services
 from safecampus.risk.tests.test_notices import APRIL, ISSUE_AT
 
 LEVELS = [WarningLevel.RED, WarningLevel.ORANGE, WarningLevel.YELLOW, WarningLevel.BLUE]

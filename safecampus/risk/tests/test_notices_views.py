@@ -10,9 +10,9 @@ import pytest
 import time_machine
 
 from conftest import login
-from safecampus.risk import services_notices as services
 from safecampus.risk.choices import NoticeStatus, SchoolWarningStatus, WarningLevel
 from safecampus.risk.models import SchoolWarning, WarningNotice
+from safecampus.risk.services import notices as services
 from safecampus.risk.tests.test_notices import APRIL, ISSUE_AT, RED_FACTORS, grade
 
 

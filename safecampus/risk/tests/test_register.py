@@ -12,8 +12,6 @@ import time_machine
 from conftest import login
 from safecampus.accounts.services import api_token_create
 from safecampus.audit.models import AuditEvent
-from safecampus.risk import services_calendar as calendar_services
-from safecampus.risk import services_register as services
 from safecampus.risk.choices import WarningLevel
 from safecampus.risk.errors import RiskConflict, RiskError, RiskForbidden
 from safecampus.risk.models import (
@@ -23,6 +21,8 @@ from safecampus.risk.models import (
     SchoolRiskProfile,
     SeasonalRisk,
 )
+from safecampus.risk.services import calendar as calendar_services
+from safecampus.risk.services import register as services
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -16,8 +16,8 @@ from django.apps import apps
 from django.test import Client
 
 from conftest import login
-from safecampus.risk import services_calendar as calendar_services
-from safecampus.risk import services_register as services
+from safecampus.risk.services import calendar as calendar_services
+from safecampus.risk.services import register as services
 from tests.browser import conftest as shared
 
 chromium_executable = shared.chromium_executable

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from safecampus.core.errors import DomainError
 from safecampus.core.localtime import local_day
-from safecampus.risk.forms_grades import parse_month
-from safecampus.risk.services_grades import grades_compute, grades_compute_if_due
+from safecampus.risk.forms.grades import parse_month
+from safecampus.risk.services.grades import grades_compute, grades_compute_if_due
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from safecampus.core.bounds import LAST_YEAR
 from safecampus.core.forms import BootstrapFormMixin
 from safecampus.organizations.choices import SchoolKind
 from safecampus.risk.choices import WarningLevel
-from safecampus.risk.services_grades import REASON_MAX
+from safecampus.risk.services.grades import REASON_MAX
 
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
 ORDER_CHOICES = [

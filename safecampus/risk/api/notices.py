@@ -24,11 +24,10 @@ from rest_framework.views import APIView
 
 from safecampus.api.inputs import IdField, query
 from safecampus.api.permissions import HasAccess
-from safecampus.core.access import Access
-from safecampus.risk import services_notices
-from safecampus.risk.choices import SCHOOL_RESPONDERS, WarningLevel
+from safecampus.risk.choices import WarningLevel
 from safecampus.risk.models import SchoolWarning, WarningNotice
-from safecampus.risk.selectors_notices import (
+from safecampus.risk.permissions import READERS, RESPONDERS
+from safecampus.risk.selectors.notices import (
     STATES,
     notice_get,
     notice_list,
@@ -36,9 +35,7 @@ from safecampus.risk.selectors_notices import (
     warning_get,
     warning_list,
 )
-from safecampus.risk.views_notices import READERS
-
-RESPONDERS = Access.for_roles(SCHOOL_RESPONDERS)
+from safecampus.risk.services import notices as services_notices
 
 
 class NoticeSerializer(serializers.ModelSerializer):

@@ -23,15 +23,15 @@ from safecampus.risk.models import (
     SchoolRiskProfile,
     SeasonalRisk,
 )
-from safecampus.risk.services_register import (
+from safecampus.risk.services.register import (
     COLOR_RE,
     LABEL_MAX,
     TITLE_MAX,
-    _category,
-    _text,
     band_table,
     can_edit_calendar,
     can_edit_profile,
+    clean_category,
+    clean_text,
 )
 
 # --- warning level bands ------------------------------------------------------------------
@@ -43,7 +43,7 @@ def _require_calendar_role(actor: Any) -> None:
 
 
 def _band_values(level: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    label = _text(
+    label = clean_text(
         values.get("label"),
         required=_("Give each level a label."),
         limit=LABEL_MAX,
@@ -155,15 +155,15 @@ def _seasonal_fields(
             _("Points are a whole number from 0 to %(cap)d.") % {"cap": cap}, code="bad_points"
         )
     return {
-        "title": _text(
+        "title": clean_text(
             title,
             required=_("Name the risk."),
             limit=TITLE_MAX,
             too_long=_("The risk's name is too long (200 characters at most)."),
         ),
-        "category": _category(category),
+        "category": clean_category(category),
         "months": _months(months),
-        "measures": _text(measures, required=_("Describe the required measures.")),
+        "measures": clean_text(measures, required=_("Describe the required measures.")),
         "school_kinds": _kinds(school_kinds),
         "boarding_only": bool(boarding_only),
         "near_water_only": bool(near_water_only),

@@ -19,10 +19,10 @@ from safecampus.api.inputs import query
 from safecampus.api.pagination import Pagination
 from safecampus.api.permissions import HasAccess
 from safecampus.organizations.models import Unit
-from safecampus.risk import services_register as services
 from safecampus.risk.choices import RiskCategory, WarningLevel
 from safecampus.risk.models import RiskItem, RiskLevelBand, SeasonalRisk
-from safecampus.risk.views_register import EDITORS, READERS
+from safecampus.risk.permissions import READERS, REGISTER_EDITORS
+from safecampus.risk.services import register as services
 
 
 class RiskItemSerializer(serializers.ModelSerializer):
@@ -157,7 +157,7 @@ class RiskItemListAPIView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        if not EDITORS.allows(request.user):
+        if not REGISTER_EDITORS.allows(request.user):
             return Response(
                 {
                     "detail": _("You may not change this school's risk register."),

@@ -18,11 +18,11 @@ from safecampus.core.localtime import local_day
 from safecampus.notifications.services import notify
 from safecampus.organizations.choices import Role, UnitKind
 from safecampus.organizations.selectors import bureau_unit
-from safecampus.risk import grading
 from safecampus.risk.choices import LEADER_LEVELS, LEVEL_ORDER, RISK_MANAGER_ROLES, WarningLevel
 from safecampus.risk.errors import RiskError, RiskForbidden
-from safecampus.risk.grading import GradeRun, month_start
+from safecampus.risk.grading import month_start
 from safecampus.risk.models import RiskGrade
+from safecampus.risk.services.grading import GradeRun, grade_month
 
 #: The bureau may set any level; a school's principal may only raise its own.
 BUREAU_ADJUSTERS = frozenset({Role.BUREAU_SAFETY_OFFICER, Role.BUREAU_LEADER})
@@ -48,7 +48,7 @@ def grades_compute(*, actor: Any, month: date, now: datetime | None = None) -> G
     if month > month_start(local_day(now)):
         raise RiskError(_("A month in the future cannot be graded."), code="future_month")
     with transaction.atomic():
-        run = grading.grade_month(month=month, now=now)
+        run = grade_month(month=month, now=now)
         audit_record(
             actor=actor,
             action="risk.riskgrade.computed",

@@ -16,23 +16,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from safecampus.core.access import Access, AccessMixin
+from safecampus.core.access import AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.core.localtime import local_day
 from safecampus.core.rules import rule
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
 from safecampus.organizations.models import Unit
-from safecampus.risk import selectors_grades as selectors
-from safecampus.risk import services_grades as services
-from safecampus.risk.choices import RISK_MANAGER_ROLES, WarningLevel
-from safecampus.risk.forms_grades import AdjustForm, ComputeForm, GradeFilterForm, parse_month
+from safecampus.risk.choices import WarningLevel
+from safecampus.risk.forms.grades import AdjustForm, ComputeForm, GradeFilterForm, parse_month
 from safecampus.risk.grading import month_start
 from safecampus.risk.models import RiskGrade
+from safecampus.risk.permissions import ADJUSTERS, ADJUSTMENT_CLEARERS, MANAGERS, READERS
+from safecampus.risk.selectors import grades as selectors
+from safecampus.risk.services import grades as services
 
-READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
-MANAGERS = Access.for_roles(RISK_MANAGER_ROLES)
-ADJUSTERS = Access.for_roles(services.BUREAU_ADJUSTERS | services.SCHOOL_ADJUSTERS)
 PAGE_SIZE = 100
 
 #: What each factor means, with the rule that weighs it (shown beside the factors table).
@@ -401,7 +398,7 @@ class GradeAdjustView(AccessMixin, View):
 class GradeAdjustClearView(AccessMixin, View):
     """Return an adjusted grade to its computed level (the bureau)."""
 
-    access = Access.for_roles(services.BUREAU_ADJUSTERS)
+    access = ADJUSTMENT_CLEARERS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, school_id: int, month: str) -> HttpResponse:

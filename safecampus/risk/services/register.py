@@ -1,5 +1,5 @@
 """Writes (and scoped reads) of the risk register (风险台账); the level bands, the seasonal
-calendar and the schools' risk profiles are in ``services_calendar``.
+calendar and the schools' risk profiles are in ``services.calendar``.
 
 Register rules: likelihood × severity on a 5×5 matrix gives an item's level (thresholds are
 rules); the higher the level, the sooner the next review falls due. The bureau (safety
@@ -25,6 +25,7 @@ from safecampus.organizations.choices import BUREAU_ROLES, Role, UnitKind
 from safecampus.organizations.models import Unit
 from safecampus.risk.choices import RiskCategory, WarningLevel
 from safecampus.risk.errors import RiskConflict, RiskError, RiskForbidden
+from safecampus.risk.grading import DEFAULT_BANDS
 from safecampus.risk.models import (
     RiskItem,
     RiskItemQuerySet,
@@ -48,6 +49,8 @@ DEFAULT_BAND_ROWS: dict[str, tuple[str, str]] = {
     WarningLevel.BLUE: ("四级（蓝色）", "#2e86de"),
 }
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# The columns' lengths (RiskItem.title and owner_name, RiskLevelBand.label): checked here so the
+# API's caller gets a translated 400, not a database error.
 TITLE_MAX, OWNER_MAX, LABEL_MAX = 200, 60, 40
 
 
@@ -134,8 +137,6 @@ def risk_matrix_counts(items: Any) -> list[list[dict[str, Any]]]:
 
 def band_table() -> list[RiskLevelBand]:
     """The four bands, highest first; rows the table lacks are filled from the defaults."""
-    from safecampus.risk.grading import DEFAULT_BANDS
-
     stored = {band.level: band for band in RiskLevelBand.objects.all()}
     table = []
     for level, least in DEFAULT_BANDS:
@@ -176,7 +177,9 @@ def can_edit_calendar(actor: Any) -> bool:
 # --- validation ---------------------------------------------------------------------------
 
 
-def _text(value: Any, *, required: str, limit: int | None = None, too_long: str = "") -> str:
+def clean_text(value: Any, *, required: str, limit: int | None = None, too_long: str = "") -> str:
+    """``value`` stripped; refused (``RiskError``) with ``required`` when empty and with
+    ``too_long`` past ``limit`` characters. The calendar's writes check their texts with it."""
     text = str(value or "").strip()
     if not text:
         raise RiskError(required, code="required")
@@ -193,7 +196,8 @@ def _rating(value: Any, name: str) -> int:
     return value
 
 
-def _category(value: Any) -> str:
+def clean_category(value: Any) -> str:
+    """``value`` if it is a ``RiskCategory`` (register items and seasonal risks share them)."""
     if value not in RiskCategory.values:
         raise RiskError(_("Choose a risk category."), code="bad_category")
     return str(value)
@@ -210,8 +214,8 @@ def _item_fields(
     control_measures: Any,
 ) -> dict[str, Any]:
     return {
-        "category": _category(category),
-        "title": _text(
+        "category": clean_category(category),
+        "title": clean_text(
             title,
             required=_("Name the risk."),
             limit=TITLE_MAX,
@@ -220,13 +224,15 @@ def _item_fields(
         "description": str(description or "").strip(),
         "likelihood": _rating(likelihood, _("Likelihood")),
         "severity": _rating(severity, _("Severity")),
-        "owner_name": _text(
+        "owner_name": clean_text(
             owner_name,
             required=_("Name the person responsible for the risk."),
             limit=OWNER_MAX,
             too_long=_("The owner's name is too long (60 characters at most)."),
         ),
-        "control_measures": _text(control_measures, required=_("Describe the control measures.")),
+        "control_measures": clean_text(
+            control_measures, required=_("Describe the control measures.")
+        ),
     }
 
 
@@ -395,7 +401,7 @@ def risk_item_retire(*, actor: Any, item: RiskItem, reason: str) -> RiskItem:
     """Take a risk out of the active register (it no longer counts in the grade); a reason
     is required and kept in the audit trail."""
     _require_item_editor(actor, item.school_id)
-    reason = _text(reason, required=_("Give a reason for retiring this risk."))
+    reason = clean_text(reason, required=_("Give a reason for retiring this risk."))
     with transaction.atomic():
         item = _locked(item)
         _require_active(item)

@@ -14,7 +14,7 @@ from safecampus.organizations.cache import REGISTER_CACHE_SECONDS, scoped_key
 from safecampus.organizations.choices import SchoolKind
 from safecampus.organizations.models import Unit
 from safecampus.risk.choices import RiskCategory, WarningLevel
-from safecampus.risk.services_register import BUREAU_REGISTER_ROLES
+from safecampus.risk.services.register import BUREAU_REGISTER_ROLES
 
 RATINGS = [(n, str(n)) for n in range(1, 6)]
 MONTHS = [(n, _("Month %(n)d") % {"n": n}) for n in range(1, 13)]

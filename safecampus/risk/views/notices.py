@@ -18,11 +18,10 @@ from django.views import View
 from safecampus.audit.services import audit_record_access
 from safecampus.cases.selectors import case_timeline, case_transition_list, deadline_list
 from safecampus.cases.services import deadline_label
-from safecampus.core.access import Access, AccessMixin
+from safecampus.core.access import AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
-from safecampus.risk import documents, services_notices
+from safecampus.risk import documents
 from safecampus.risk.choices import (
     RISK_MANAGER_ROLES,
     SCHOOL_RESPONDERS,
@@ -30,7 +29,7 @@ from safecampus.risk.choices import (
     SchoolWarningStatus,
 )
 from safecampus.risk.errors import RiskError
-from safecampus.risk.forms_notices import (
+from safecampus.risk.forms.notices import (
     FeedbackForm,
     NoticeCreateForm,
     NoticeEditForm,
@@ -39,7 +38,8 @@ from safecampus.risk.forms_notices import (
     WarningFilterForm,
 )
 from safecampus.risk.models import SchoolWarning, WarningNotice
-from safecampus.risk.selectors_notices import (
+from safecampus.risk.permissions import MANAGERS, READERS, WARNING_ACTORS
+from safecampus.risk.selectors.notices import (
     level_counts,
     notice_get,
     notice_list,
@@ -47,10 +47,8 @@ from safecampus.risk.selectors_notices import (
     warning_get,
     warning_list,
 )
+from safecampus.risk.services import notices as services_notices
 
-READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
-MANAGERS = Access.for_roles(RISK_MANAGER_ROLES)
-ACTORS = Access.for_roles(RISK_MANAGER_ROLES | SCHOOL_RESPONDERS)
 PAGE_SIZE = 50
 
 
@@ -352,7 +350,7 @@ def run_action(actor: Any, warning: SchoolWarning, data: dict[str, Any]) -> None
 class WarningActionView(AccessMixin, View):
     """Acknowledge, report the measures, close, ask for more, or edit a school's warning."""
 
-    access = ACTORS
+    access = WARNING_ACTORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, warning_id: int) -> HttpResponse:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
 from safecampus.risk.choices import LEVEL_ORDER, WarningLevel
-from safecampus.risk.grading import FACTOR_LABELS, bands, month_start, previous_month
+from safecampus.risk.grading import DEFAULT_BANDS, FACTOR_LABELS, month_start, previous_month
 from safecampus.risk.models import RiskGrade, RiskLevelBand
 
 #: Level → the shell's colour class number (1 red … 4 blue).
@@ -21,6 +21,12 @@ LEVEL_CLASS = {level: LEVEL_ORDER[level] + 1 for level in WarningLevel}
 #: Orders the table offers; "change" puts the schools that worsened most first.
 ORDERS = ("-score", "score", "level", "-level", "change", "-change", "name")
 TOP_FACTORS = 3
+
+
+def bands() -> list[tuple[str, int]]:
+    """(level, least score), highest first: the bureau's table, else the defaults."""
+    rows = list(RiskLevelBand.objects.order_by("-min_score").values_list("level", "min_score"))
+    return rows or list(DEFAULT_BANDS)
 
 
 def _steps(level: str) -> int:

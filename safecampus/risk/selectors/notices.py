@@ -34,6 +34,7 @@ from safecampus.risk.choices import (
     SchoolWarningStatus,
     WarningLevel,
 )
+from safecampus.risk.grading import warning_measures, warning_reasons
 from safecampus.risk.models import RiskGrade, SchoolWarning, WarningNotice
 
 #: Filters of the per-school table: which warnings are late on what.
@@ -193,8 +194,6 @@ def _red_first() -> Case:
 def warned_schools(*, notice: WarningNotice) -> list[WarnedSchool]:
     """The red and orange schools with their reasons and measures, red first: an issued
     notice's warnings (as the bureau edited them), a draft's grades."""
-    from safecampus.risk.services_notices import warning_measures, warning_reasons
-
     levels = list(SCHOOL_WARNING_LEVELS)
     if notice.status == NoticeStatus.ISSUED:
         warnings = (

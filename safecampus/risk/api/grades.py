@@ -23,17 +23,15 @@ from rest_framework.views import APIView
 
 from safecampus.api.inputs import query
 from safecampus.api.permissions import HasAccess
-from safecampus.core.access import Access
 from safecampus.core.localtime import local_day
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
-from safecampus.risk import selectors_grades as selectors
-from safecampus.risk import services_grades as services
-from safecampus.risk.choices import RISK_MANAGER_ROLES, WarningLevel
-from safecampus.risk.forms_grades import parse_month
+from safecampus.risk.choices import WarningLevel
+from safecampus.risk.forms.grades import parse_month
 from safecampus.risk.grading import month_start
 from safecampus.risk.models import RiskGrade
+from safecampus.risk.permissions import ADJUSTERS, MANAGERS, READERS
+from safecampus.risk.selectors import grades as selectors
+from safecampus.risk.services import grades as services
 
-READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
 MONTH_HELP = gettext_lazy("A month as YYYY-MM.")
 #: The months parse_month takes (2000-01 to 2100-12), so the schema offers no other.
 MONTH_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
@@ -160,7 +158,7 @@ class RiskGradeDetailAPIView(APIView):
 class RiskGradeComputeAPIView(APIView):
     """Compute (or recompute) a month's grades now (the bureau safety officer)."""
 
-    access = Access.for_roles(RISK_MANAGER_ROLES)
+    access = MANAGERS
     permission_classes = [HasAccess]
 
     @extend_schema(
@@ -186,7 +184,7 @@ class RiskGradeComputeAPIView(APIView):
 class RiskGradeAdjustAPIView(APIView):
     """Set a grade's level with a reason: the bureau any level, a principal only higher."""
 
-    access = Access.for_roles(services.BUREAU_ADJUSTERS | services.SCHOOL_ADJUSTERS)
+    access = ADJUSTERS
     permission_classes = [HasAccess]
 
     @extend_schema(request=AdjustSerializer, responses=RiskGradeDetailSerializer)

@@ -54,11 +54,8 @@ from safecampus.risk.choices import (
     WarningLevel,
 )
 from safecampus.risk.errors import RiskConflict, RiskError, RiskForbidden
-from safecampus.risk.grading import FACTOR_LABELS, month_start
+from safecampus.risk.grading import month_start, warning_measures, warning_reasons
 from safecampus.risk.models import RiskGrade, SchoolWarning, SeasonalRisk, WarningNotice
-
-#: Factors named in a school's warning (the highest-scoring first).
-TOP_FACTORS = 3
 
 ACKNOWLEDGE_LABEL = gettext_noop("Acknowledge the warning notice")
 FEEDBACK_LABEL = gettext_noop("Report the measures taken")
@@ -67,22 +64,6 @@ FEEDBACK_LABEL = gettext_noop("Report the measures taken")
 # its district-wide text and each school's required measures are written in Chinese.
 TITLE = "关于{year}年{month}月全区学校安全风险预警的通知"
 SUMMARY_INTRO = "{month}月是以下安全风险的易发期，各校要对照落实防范措施："
-#: The measure each counted factor calls for (document text, editable per school later).
-FACTOR_MEASURES: dict[str, str] = {
-    "hazard_major": "立即落实重大隐患临时管控措施并限期整改，整改到位前不得解除管控",
-    "hazard_serious": "对较大隐患制定整改方案，明确责任人和时限，整改期间落实防范措施",
-    "hazard_general": "对一般隐患立查立改，建立整改台账并销号管理",
-    "rectification_overdue": "对逾期未完成的整改通知书逐项说明原因并限期完成，报教育局验收",
-    "leads_violent": "会同属地派出所排查涉黑涉恶、欺凌暴力线索，落实重点学生和重点时段管控",
-    "leads_other": "逐条核查线索反映问题，按期反馈核查处置情况",
-    "alarms_high": "分析高等级报警原因，完善处置预案并组织演练",
-    "alarms_unacknowledged": "落实监控值守制度，确保报警第一时间确认和处置",
-    "devices_offline": "组织技防设施检修，确保视频监控、一键报警等设备在线率达标",
-    "inspections_missed": "按计划完成安全检查，补查遗漏项目并上报检查结果",
-    "register_red": "对风险台账中的红色风险落实“一险一策”管控措施，校领导包保",
-    "register_orange": "对风险台账中的橙色风险加密巡查频次，落实管控责任人",
-    "seasonal": "对照本月季节性风险清单落实各项防范措施",
-}
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -147,29 +128,6 @@ def seasonal_summary(month: date, risks: Sequence[SeasonalRisk]) -> str:
     for index, risk in enumerate(risks, start=1):
         lines.append(f"{index}．{risk.title}：{risk.measures.strip()}")
     return "\n".join(lines)
-
-
-def _value_text(factor: dict[str, Any]) -> str:
-    return str(factor.get("value", ""))
-
-
-def warning_reasons(factors: Iterable[dict[str, Any]]) -> str:
-    """The top factors of a grade as lines "label: value", in the site's language."""
-    top = sorted(factors, key=lambda f: -int(f.get("points", 0)))[:TOP_FACTORS]
-    with translation.override(settings.LANGUAGE_CODE):
-        return "\n".join(
-            f"{_(FACTOR_LABELS.get(f['code'], f['code']))}：{_value_text(f)}" for f in top
-        )
-
-
-def warning_measures(factors: Iterable[dict[str, Any]]) -> str:
-    """The measures the counted factors call for, numbered, in the model's order."""
-    codes = [f["code"] for f in factors if f.get("code") in FACTOR_MEASURES]
-    order = list(FACTOR_LABELS)
-    codes.sort(key=lambda code: order.index(code) if code in order else len(order))
-    return "\n".join(
-        f"{index}．{FACTOR_MEASURES[code]}。" for index, code in enumerate(codes, start=1)
-    )
 
 
 # --- the notice ----------------------------------------------------------------------------
@@ -266,6 +224,7 @@ def _warning_rows(
         specific = level in SCHOOL_WARNING_LEVELS and grade is not None
         rows.append(
             SchoolWarning(
+                # bulk_create skips what case_create would check: the kernel's title is 200 long.
                 title=notice.title[:200],
                 unit_id=school.unit_id,
                 assignee_unit_id=school.unit_id,
@@ -289,7 +248,7 @@ def _kernel_rows(
     for warning in warnings:
         warning.reference = f"{SchoolWarning.reference_prefix}-{year}-{warning.pk:06d}"
     SchoolWarning.objects.bulk_update(warnings, ["reference"], batch_size=1000)
-    label = str(actor)[:150]
+    label = str(actor)[:150]  # CaseEvent.actor_label's length, as case_transition writes it
     feedback_days = max((notice.feedback_due - local_day(now)).days, 0)
     limits = (
         (ACKNOWLEDGE_PURPOSE, ACKNOWLEDGE_LABEL, rule("warning_acknowledge_days"), True, None),
@@ -508,6 +467,7 @@ def warning_report(*, actor: Any, warning: SchoolWarning, feedback: str) -> Scho
             recipients=_bureau_people(frozenset(RISK_MANAGER_ROLES)),
             verb="risk.schoolwarning.reported",
             title=_("Measures reported: %(reference)s") % {"reference": warning.reference},
+            # A notification previews the report; the full text is on the warning's page.
             body=feedback[:500],
             url=warning.get_absolute_url(),
             obj=warning,

@@ -12,16 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from safecampus.core.access import Access, AccessMixin
+from safecampus.core.access import AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.core.rules import rule
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, SchoolKind
+from safecampus.organizations.choices import SchoolKind
 from safecampus.organizations.models import Unit
-from safecampus.risk import services_calendar as calendar_services
-from safecampus.risk import services_register as services
 from safecampus.risk.choices import LEVEL_ORDER, WarningLevel
-from safecampus.risk.forms_register import (
+from safecampus.risk.forms.register import (
     LevelBandsForm,
     RegisterFilterForm,
     RiskItemForm,
@@ -31,11 +29,10 @@ from safecampus.risk.forms_register import (
     SeasonalRiskForm,
 )
 from safecampus.risk.models import RiskItem, SeasonalRisk
+from safecampus.risk.permissions import BUREAU_READERS, CALENDAR_EDITORS, READERS, REGISTER_EDITORS
+from safecampus.risk.services import calendar as calendar_services
+from safecampus.risk.services import register as services
 
-READERS = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
-EDITORS = Access.for_roles(services.REGISTER_EDITOR_ROLES)
-BUREAU = Access.for_roles(BUREAU_ROLES)
-CALENDAR_EDITORS = Access.for_roles(services.CALENDAR_ROLES)
 PAGE_SIZE = 50
 
 
@@ -87,7 +84,7 @@ class RegisterListView(AccessMixin, View):
             "query": query_without_page(request),
             "matrix": matrix,
             "today": services.today(),
-            "can_create": EDITORS.allows(request.user),
+            "can_create": REGISTER_EDITORS.allows(request.user),
             **levels,
         }
         template = (
@@ -160,7 +157,7 @@ def _item_form_page(
 class RegisterCreateView(AccessMixin, View):
     """Enter a risk; the bureau for the district or any school, a school for itself."""
 
-    access = EDITORS
+    access = REGISTER_EDITORS
 
     def get(self, request: AuthedRequest) -> HttpResponse:
         initial = {"school": request.GET.get("school", "")}
@@ -184,7 +181,7 @@ class RegisterCreateView(AccessMixin, View):
 class RegisterEditView(AccessMixin, View):
     """Correct a risk's description, rating, owner or measures."""
 
-    access = EDITORS
+    access = REGISTER_EDITORS
 
     def get(self, request: AuthedRequest, item_id: int) -> HttpResponse:
         item = _item(request, item_id)
@@ -222,7 +219,7 @@ class RegisterEditView(AccessMixin, View):
 class RegisterReviewView(AccessMixin, View):
     """Record a review of a risk: the rating found and what was found."""
 
-    access = EDITORS
+    access = REGISTER_EDITORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, item_id: int) -> HttpResponse:
@@ -243,7 +240,7 @@ class RegisterReviewView(AccessMixin, View):
 class RegisterRetireView(AccessMixin, View):
     """Retire a risk that no longer applies, with a reason."""
 
-    access = EDITORS
+    access = REGISTER_EDITORS
     http_method_names = ["post"]
 
     def post(self, request: AuthedRequest, item_id: int) -> HttpResponse:
@@ -269,7 +266,7 @@ class RegisterRetireView(AccessMixin, View):
 class LevelBandsView(AccessMixin, View):
     """The four warning levels: the bureau reads them, the safety officer edits them."""
 
-    access = BUREAU
+    access = BUREAU_READERS
 
     def _page(self, request: AuthedRequest, form: Any, error: str = "", status: int = 200) -> Any:
         context = {
