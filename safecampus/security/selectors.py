@@ -12,9 +12,9 @@ from django.db.models.functions import Cast
 
 from safecampus.attachments.models import Attachment
 from safecampus.organizations.choices import BUREAU_ROLES
-from safecampus.security.alerts import ALERT_SCHOOL_ROLES
 from safecampus.security.choices import AlertStatus
 from safecampus.security.models import Alert, DeviceEvent
+from safecampus.security.permissions import ALERT_SCHOOL_ROLES
 
 LIVE_STATES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 
