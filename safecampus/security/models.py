@@ -266,7 +266,7 @@ class Alert(CaseModel):
     events = None  # type: ignore[assignment]
     timeline = GenericRelation("cases.CaseEvent")
 
-    objects = SchoolScopedQuerySet.as_manager()  # type: ignore[assignment]
+    objects = SchoolScopedQuerySet.as_manager()  # type: ignore[assignment,misc]
 
     class Meta:
         ordering = ["-last_seen_at", "-id"]

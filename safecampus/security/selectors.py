@@ -80,7 +80,7 @@ def alert_get(*, user: Any, pk: int) -> Alert | None:
 
 def alert_events(*, alert: Alert, limit: int = 50) -> list[DeviceEvent]:
     """The alert's latest events (the caller has already scoped the alert)."""
-    return list(alert.events.order_by("-occurred_at", "-id")[:limit])
+    return list(DeviceEvent.objects.filter(alert=alert).order_by("-occurred_at", "-id")[:limit])
 
 
 def alert_pictures(alerts: list[Alert]) -> dict[int, Attachment]:
