@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from conftest import _person
 from safecampus.audit.models import AuditEvent
+from safecampus.audit.services import audit_verify
 from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.errors import CaseError
 from safecampus.cases.models import CaseEvent, Deadline
@@ -138,6 +139,7 @@ def test_raising_and_growing_are_audited(camera):
     grown = AuditEvent.objects.get(action="security.alert.grown")
     assert (grown.changes["events"], grown.changes["count"]) == (2, 3)
     assert grown.unit_id == camera.school_id
+    assert audit_verify().ok  # rows written in one insert are chained like any other
 
 
 @pytest.mark.django_db
