@@ -213,6 +213,7 @@ def seed(schools: int, now: datetime, seed_value: int = 20261204) -> dict[str, i
                 alarms.append(
                     Alert(
                         school_id=sid,
+                        unit_id=sid,
                         event_type="intrusion",
                         priority=rng.choices([1, 2, 3, 4], [60, 30, 8, 2])[0],
                         status="open" if rng.random() < 0.02 else "disposed",

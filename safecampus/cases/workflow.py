@@ -64,6 +64,10 @@ class Workflow:
     terminal: Iterable[str] = frozenset()
     assign_roles: Iterable[str] = frozenset()
     transfer_roles: Iterable[str] = frozenset()
+    #: Deadline purpose → dotted path of ``f(*, deadline, case, now) -> recipients`` that tells
+    #: people of an escalated deadline of that purpose instead of the kernel's notice to the
+    #: escalation unit (a path, not the function: models cannot import their app's services).
+    escalations: Mapping[str, str] = field(default_factory=dict)
     _labels: Mapping[str, str | Promise] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -76,6 +80,7 @@ class Workflow:
         object.__setattr__(self, "terminal", _frozen(self.terminal))
         object.__setattr__(self, "assign_roles", _frozen(self.assign_roles))
         object.__setattr__(self, "transfer_roles", _frozen(self.transfer_roles))
+        object.__setattr__(self, "escalations", MappingProxyType(dict(self.escalations)))
         object.__setattr__(self, "_labels", dict(self.statuses.choices))
         self._validate()
 

@@ -1,10 +1,22 @@
-"""What people do with an alert (告警): acknowledge, dispose, escalate, call the police, and
-the escalation of a critical alert nobody acknowledged (R-5.2).
+"""Every change to an alert (告警), by a person or by the machine, and who is told (R-5.2).
+
+People acknowledge, dispose (with what it was), escalate into an incident and call the
+police; the machine raises and grows alerts from device events (in bulk, per batch),
+closes a ``device_offline`` alert when its device speaks again, and escalates a critical
+alert nobody acknowledged in time. Each status change goes through the case kernel's
+``case_transition`` (row locked, illegal moves refused, a timeline row and an audit row);
+the machine's raising and growing write their audit rows in one insert per batch. After
+commit every change is published to the live console (``live.publish_alerts``) — called
+explicitly here, there is no signal.
 
 Who acts: the school's guard room (guard, principal, designated officer) on their own
-school's alerts, the bureau's safety officers and leaders on every school's. Each move
-locks the alert, refuses an illegal one with ``AlertError``, writes an audit row and, after
-commit, tells the live console (``safecampus.security.live``).
+school's alerts, the bureau's safety officers and leaders on every school's
+(``security.permissions``).
+
+The 60-second acknowledgement limit of a critical alert is a kernel ``Deadline``
+(purpose ``alert_ack``), met by acknowledging or disposing. The kernel's sweep escalates
+it once and calls ``alert_ack_overdue`` (named in ``ALERT_WORKFLOW.escalations``), which
+tells the bureau and the principal.
 
 There is no incident model yet: "escalate into an incident record" is recorded on the
 alert itself (``escalated_at``, the note, an audit row ``security.alert.incident_escalated``)
@@ -18,47 +30,70 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safecampus.audit.models import AuditEvent
-from safecampus.audit.services import audit_record
+from safecampus.audit.services import audit_record, audit_record_many
+from safecampus.cases.models import Deadline
+from safecampus.cases.services import case_create_many, case_transition, deadline_set
+from safecampus.cases.tasks import deadline_sweep_purposes_task
 from safecampus.core.errors import ConflictError, DomainError, ForbiddenError
 from safecampus.core.rules import rule
 from safecampus.notifications.services import notify
-from safecampus.organizations.choices import BUREAU_ROLES, Role
+from safecampus.organizations.choices import Role
 from safecampus.organizations.models import Membership, School
-from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
-from safecampus.security.models import Alert
+from safecampus.security import live
+from safecampus.security.choices import (
+    ALERT_ACK_PURPOSE,
+    ALERT_OPEN_STATES,
+    AlertStatus,
+    EventType,
+    Outcome,
+    Priority,
+)
+from safecampus.security.models import ALERT_ACK_LABEL, Alert
+from safecampus.security.permissions import (
+    ALERT_ACTOR_ROLES,
+    ALERT_BUREAU_ROLES,
+    ALERT_READER_ROLES,
+    ALERT_SCHOOL_ROLES,
+    may_act,
+)
 
-#: The school's guard room: they watch and handle their own school's alerts.
-ALERT_SCHOOL_ROLES = frozenset({Role.GUARD, Role.PRINCIPAL, Role.SCHOOL_OFFICER})
-#: The bureau's triage: they handle every school's alerts.
-ALERT_BUREAU_ROLES = frozenset({Role.BUREAU_SAFETY_OFFICER, Role.BUREAU_LEADER})
-#: Who may act on alerts, and who may read them (all bureau roles read).
-ALERT_ACTOR_ROLES = ALERT_SCHOOL_ROLES | ALERT_BUREAU_ROLES
-ALERT_READER_ROLES = ALERT_SCHOOL_ROLES | BUREAU_ROLES
+__all__ = [
+    "ALERT_ACTOR_ROLES",
+    "ALERT_BUREAU_ROLES",
+    "ALERT_READER_ROLES",
+    "ALERT_SCHOOL_ROLES",
+    "NOTE_MAX",
+    "AlertError",
+    "alert_ack_overdue",
+    "alert_acknowledge",
+    "alert_dispose",
+    "alert_escalate_incident",
+    "alert_request_police_help",
+    "alerts_auto_close",
+    "alerts_grow",
+    "alerts_open",
+    "may_act",
+]
+
 #: Events whose subject (a plate, a watch-list entry) the police may be told.
 SUBJECT_TYPES = frozenset(
     {EventType.WATCHLIST_MATCH, EventType.PLATE_RECOGNISED, EventType.PLATE_UNKNOWN}
 )
 INCIDENT_ACTION = "security.alert.incident_escalated"
 NOTE_MAX = 2000
+#: What a device's own words close its ``device_offline`` alert with.
+BACK_ONLINE = "back online"
 
 
 class AlertError(DomainError):
     """A refused move on an alert."""
-
-
-def may_act(user: Any, alert: Alert) -> bool:
-    """The bureau's triage on any alert; the guard room on its own school's."""
-    scope = getattr(user, "scope", None)
-    if scope is None:
-        return False
-    if scope.district_wide and scope.has_role(*ALERT_BUREAU_ROLES):
-        return True
-    return scope.has_role(*ALERT_SCHOOL_ROLES, unit_id=alert.school_id)
 
 
 def _lock(actor: Any, alert: Alert) -> Alert:
@@ -73,10 +108,12 @@ def _append(alert: Alert, label: str, note: str, now: datetime) -> None:
     alert.note = f"{alert.note}\n{line}" if alert.note else line
 
 
-def _announce(alert_ids: list[int]) -> None:
-    from safecampus.security.live import publish_alerts
-
-    transaction.on_commit(lambda: publish_alerts(alert_ids), robust=True)
+def _announce(alert_ids: Iterable[int]) -> None:
+    """Publish the alerts to the live console once the change has committed; a broker that
+    is down is logged, never an error for the change (``robust``)."""
+    ids = sorted(set(alert_ids))
+    if ids:
+        transaction.on_commit(lambda: live.publish_alerts(ids), robust=True)
 
 
 def _people(*, roles: Iterable[str], unit_ids: Iterable[int] | None = None) -> list[Any]:
@@ -108,16 +145,20 @@ def _detail_url(alert: Alert) -> str:
 
 
 def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
-    """Someone has seen the alert and is on it: an open alert becomes acknowledged."""
+    """Someone has seen the alert and is on it: an open alert becomes acknowledged (which
+    meets its acknowledgement deadline)."""
     with transaction.atomic():
         locked = _lock(actor, alert)
         if locked.status != AlertStatus.OPEN:
             raise ConflictError(_("This alert is no longer open."), code="not_open")
         now = timezone.now()
-        locked.status = AlertStatus.ACKNOWLEDGED
-        locked.acknowledged_at, locked.acknowledged_by = now, actor
-        locked.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
-        audit_record(actor=actor, action="security.alert.acknowledged", obj=locked, changes={})
+        case_transition(
+            actor=actor,
+            case=locked,
+            to_status=AlertStatus.ACKNOWLEDGED,
+            fields={"acknowledged_at": now, "acknowledged_by": actor},
+            verb="acknowledged",
+        )
         _announce([locked.pk])
     return locked
 
@@ -134,28 +175,23 @@ def alert_dispose(*, actor: Any, alert: Alert, outcome: str, note: str = "") -> 
         if locked.status == AlertStatus.DISPOSED:
             raise ConflictError(_("This alert is already disposed."), code="disposed")
         now = timezone.now()
+        fields: dict[str, Any] = {
+            "outcome": outcome,
+            "disposed_at": now,
+            "disposed_by": actor,
+        }
         if locked.acknowledged_at is None:
-            locked.acknowledged_at, locked.acknowledged_by = now, actor
-        locked.status, locked.outcome = AlertStatus.DISPOSED, outcome
-        locked.disposed_at, locked.disposed_by = now, actor
+            fields |= {"acknowledged_at": now, "acknowledged_by": actor}
         _append(locked, str(Outcome(outcome).label), note, now)
-        locked.save(
-            update_fields=[
-                "status",
-                "outcome",
-                "note",
-                "acknowledged_at",
-                "acknowledged_by",
-                "disposed_at",
-                "disposed_by",
-                "updated_at",
-            ]
-        )
-        audit_record(
+        fields["note"] = locked.note
+        case_transition(
             actor=actor,
-            action="security.alert.disposed",
-            obj=locked,
-            changes={"outcome": outcome, "note": note},
+            case=locked,
+            to_status=AlertStatus.DISPOSED,
+            note=note,
+            fields=fields,
+            verb="disposed",
+            changes={"outcome": outcome},
         )
         _announce([locked.pk])
     return locked
@@ -245,50 +281,135 @@ def alert_request_police_help(*, actor: Any, alert: Alert) -> Alert:
     return locked
 
 
-def _claim(pk: int, now: datetime) -> bool:
-    # The conditional UPDATE is the lock: of two sweeps, only one sees the row change.
-    claimed = Alert.objects.filter(
-        pk=pk, status=AlertStatus.OPEN, escalated_at__isnull=True
-    ).update(escalated_at=now, updated_at=now)
-    return claimed == 1
+# --- the machine's changes ------------------------------------------------------------------
 
 
-def alert_sweep(*, now: datetime | None = None, limit: int = 200) -> int:
-    """Escalate, exactly once, each critical alert still open ``alert_ack_seconds`` after it
-    reached the platform: the bureau's safety officers and leaders and the school's
-    principal are told. Returns how many were escalated."""
-    now = now or timezone.now()
-    due = Alert.objects.filter(
-        priority=Priority.CRITICAL,
-        status=AlertStatus.OPEN,
-        escalated_at__isnull=True,
-        created_at__lte=now - timedelta(seconds=rule("alert_ack_seconds")),
-    ).order_by("created_at")
-    escalated: list[int] = []
-    for pk in list(due.values_list("pk", flat=True)[:limit]):
-        with transaction.atomic():
-            if not _claim(pk, now):
-                continue
-            alert = Alert.objects.select_related("school").get(pk=pk)
-            audit_record(
-                actor=None,
-                action="security.alert.escalated",
-                obj=alert,
-                changes={"ack_seconds": rule("alert_ack_seconds")},
-            )
-            where = _where(alert)
-            notify(
-                recipients=_escalation_recipients(alert),
-                verb="security.alert.escalated",
-                title=_("Not acknowledged: %(type)s at %(school)s") % where,
-                body=_("Zone %(zone)s, first seen %(time)s. Nobody has acknowledged it.") % where,
-                url=_detail_url(alert),
-                obj=alert,
-                unit_id=alert.school_id,
-            )
-            escalated.append(pk)
-    if escalated:
-        from safecampus.security.live import publish_alerts
+def alerts_open(*, alerts: list[Alert]) -> list[Alert]:
+    """Store new alerts raised by device events or the liveness sweep, as kernel cases in
+    one go (one insert each for the alerts, their timeline rows and their audit rows). A
+    critical one gets its acknowledgement deadline; all are published after commit."""
+    if not alerts:
+        return alerts
+    for alert in alerts:
+        alert.unit_id = alert.school_id
+        alert.title = (alert.subject or alert.event_type)[:200]
+    with transaction.atomic():
+        case_create_many(actor=None, cases=alerts)
+        for alert in alerts:
+            if alert.priority >= Priority.CRITICAL:
+                _ack_deadline(alert)
+        _announce(alert.pk for alert in alerts)
+    return alerts
 
-        publish_alerts(escalated)
-    return len(escalated)
+
+def alerts_grow(*, grown: list[tuple[Alert, int]]) -> None:
+    """Save alerts that took more events (``(alert, how many)``, each locked by the caller
+    and already counted): one audit row each, in one insert. An alert raised to critical
+    by its new events gets its acknowledgement deadline."""
+    if not grown:
+        return
+    fields = ["count", "last_seen_at", "priority", "rule", "subject", "updated_at"]
+    with transaction.atomic():
+        for alert, _added in grown:
+            alert.save(update_fields=fields)
+        audit_record_many(
+            actor=None,
+            action="security.alert.grown",
+            entries=[
+                (alert, {"events": added, "count": alert.count, "priority": alert.priority})
+                for alert, added in grown
+            ],
+        )
+        critical = [a for a, _n in grown if a.priority >= Priority.CRITICAL]
+        if critical:
+            pending = Deadline.objects.filter(
+                content_type=ContentType.objects.get_for_model(Alert),
+                object_id__in=[a.pk for a in critical],
+                purpose=ALERT_ACK_PURPOSE,
+            ).values_list("object_id", flat=True)
+            has_deadline = set(pending)
+            for alert in critical:
+                if alert.pk not in has_deadline and alert.status == AlertStatus.OPEN:
+                    _ack_deadline(alert)
+        _announce(alert.pk for alert, _n in grown)
+
+
+def _ack_deadline(alert: Alert) -> None:
+    """The kernel deadline: acknowledged within ``alert_ack_seconds`` of reaching the
+    platform, else escalated once; and a sweep scheduled for the moment it runs out."""
+    started = alert.created_at
+    deadline_set(
+        actor=None,
+        case=alert,
+        purpose=ALERT_ACK_PURPOSE,
+        days=0,
+        working_days=False,
+        label=ALERT_ACK_LABEL,
+        start=started,
+        due=started + timedelta(seconds=rule("alert_ack_seconds")),
+    )
+    transaction.on_commit(_sweep_when_due, robust=True)
+
+
+def _sweep_when_due() -> None:
+    """Queue the kernel's sweep of acknowledgement deadlines for the moment one set now runs
+    out: the periodic sweep runs only every minute, too coarse for a 60-second rule. One
+    queued sweep per second of deadline, however many critical alerts that second raised."""
+    delay = rule("alert_ack_seconds") + 1
+    due = int(timezone.now().timestamp()) + delay
+    if cache.add(f"security:alert-sweep:{due}", 1, timeout=delay + 5):
+        deadline_sweep_purposes_task.schedule(args=([ALERT_ACK_PURPOSE],), delay=delay)
+
+
+def alerts_auto_close(*, device_ids: Iterable[int], now: datetime) -> list[int]:
+    """The devices spoke again: close their open ``device_offline`` alerts as a device
+    fault, each through the kernel (system move), audited and announced; the ids closed."""
+    found = Alert.objects.filter(
+        device_id__in=list(device_ids),
+        event_type=EventType.DEVICE_OFFLINE,
+        status__in=ALERT_OPEN_STATES,
+    ).values_list("pk", flat=True)
+    closed: list[int] = []
+    for pk in found:  # rare: only devices that were offline
+        alert = Alert.objects.select_for_update(of=("self",)).get(pk=pk)
+        if alert.status not in ALERT_OPEN_STATES:
+            continue  # a person disposed it meanwhile
+        case_transition(
+            actor=None,
+            case=alert,
+            to_status=AlertStatus.DISPOSED,
+            note=BACK_ONLINE,
+            fields={
+                "outcome": Outcome.DEVICE_FAULT,
+                "disposed_at": now,
+                "note": BACK_ONLINE,
+            },
+            verb="auto_closed",
+            changes={"outcome": Outcome.DEVICE_FAULT},
+        )
+        closed.append(pk)
+    _announce(closed)
+    return closed
+
+
+def alert_ack_overdue(*, deadline: Deadline, case: Alert, now: datetime) -> list[Any]:
+    """The kernel's sweep escalated a critical alert's acknowledgement deadline (once, in its
+    transaction): mark the alert escalated, tell the bureau's safety officers and leaders
+    and the school's principal, publish it after commit. The people told, for the kernel's
+    timeline and audit rows."""
+    alert = Alert.objects.select_for_update(of=("self",)).select_related("school").get(pk=case.pk)
+    alert.escalated_at = alert.escalated_at or now
+    alert.save(update_fields=["escalated_at", "updated_at"])
+    recipients = _escalation_recipients(alert)
+    where = _where(alert)
+    notify(
+        recipients=recipients,
+        verb="security.alert.escalated",
+        title=_("Not acknowledged: %(type)s at %(school)s") % where,
+        body=_("Zone %(zone)s, first seen %(time)s. Nobody has acknowledged it.") % where,
+        url=_detail_url(alert),
+        obj=alert,
+        unit_id=alert.school_id,
+    )
+    _announce([alert.pk])
+    return recipients

@@ -8,15 +8,12 @@ class SecurityConfig(AppConfig):
     verbose_name = _("Smart security")
 
     def ready(self) -> None:
-        from safecampus.security import alert_tasks  # noqa: F401  (registers the sweep)
-        from safecampus.security.ingest import alerts_changed
         from safecampus.security.live import (
             ALIAS_PATH,
             CHANNEL_PREFIX,
             ROUTE,
             STREAM_PATH,
             AlertSource,
-            on_alerts_changed,
         )
         from safecampus.stream.app import register_route
         from safecampus.stream.broker import register_source
@@ -24,7 +21,6 @@ class SecurityConfig(AppConfig):
         register_source(CHANNEL_PREFIX, AlertSource())
         register_route(STREAM_PATH, ROUTE)
         register_route(ALIAS_PATH, ROUTE)  # when a proxy sends /alerts/stream/ straight here
-        alerts_changed.connect(on_alerts_changed, dispatch_uid="security.live.alerts_changed")
         # The brokers' login files are a copy of the registry: a device deleted by any path
         # (there is no service for it; the shell or a data repair) leaves them after commit.
         from django.db.models.signals import post_delete

@@ -64,6 +64,14 @@ class AlertStatus(models.TextChoices):
     DISPOSED = "disposed", _("Disposed")
 
 
+#: The kernel deadline on a critical alert: acknowledged within ``alert_ack_seconds``.
+ALERT_ACK_PURPOSE = "alert_ack"
+
+
+#: Statuses in which an alert still calls for someone (and groups new events).
+ALERT_OPEN_STATES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+
+
 class Outcome(models.TextChoices):
     REAL = "real", _("Real incident")
     FALSE_ALARM = "false_alarm", _("False alarm")

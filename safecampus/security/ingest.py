@@ -4,8 +4,10 @@ consumer — ends here, so they all store and judge events the same way.
 
 A batch is one transaction: the events are inserted with ``ON CONFLICT DO NOTHING
 RETURNING`` so a redelivered event (same device and ``event_id``) is counted as a
-duplicate and never stored twice, and the alerts the new events raise are written in the
-same commit. A broker consumer acknowledges a batch only after this function returns.
+duplicate and never stored twice, and the alerts the new events raise or grow are written
+in the same commit, through the alert services (``security.alerts``: kernel cases, audited
+in bulk, published after commit). A broker consumer acknowledges a batch only after this
+function returns.
 """
 
 from __future__ import annotations
@@ -22,18 +24,17 @@ from typing import Any
 
 import orjson
 from django.db import connection, transaction
-from django.dispatch import Signal
 from django.utils import timezone
 
 from safecampus.core.crypto import blind_index
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.core.rules import rule
+from safecampus.security.alerts import alerts_auto_close, alerts_grow, alerts_open
 from safecampus.security.choices import (
+    ALERT_OPEN_STATES,
     DEFAULT_PRIORITY,
     DEVICE_EVENT_TYPES,
-    AlertStatus,
     EventType,
-    Outcome,
     Priority,
 )
 from safecampus.security.models import Alert, AlertRule, Device, DeviceEvent
@@ -44,12 +45,6 @@ MAX_PICTURE_BYTES = 2 * 1024 * 1024
 MAX_ATTRIBUTES_BYTES = 8 * 1024
 MAX_BATCH = 1000
 INSERT_CHUNK = 500
-
-OPEN_STATES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
-
-#: Sent after a commit with the ids of the alerts a batch opened or grew; the console,
-#: the live stream and the escalation of critical alerts listen to it.
-alerts_changed = Signal()
 
 
 # --- credentials ---------------------------------------------------------------------------
@@ -338,7 +333,8 @@ def _raise_alerts(
     new: list[tuple[int, Device, ParsedEvent]], book: RuleBook, now: datetime
 ) -> dict[int, list[int]]:
     """Open or grow one alert per (device, type, zone) of the new, timely events; the event
-    ids each alert took."""
+    ids each alert took. The new alerts are stored together, and the grown ones saved and
+    audited together, by the alert services."""
     groups: dict[tuple[int, str, str], list[tuple[int, Device, ParsedEvent, int, Any]]] = (
         defaultdict(list)
     )
@@ -351,6 +347,8 @@ def _raise_alerts(
                 (pk, device, event, priority, matched)
             )
     window = timedelta(minutes=rule("alert_group_minutes"))
+    fresh: list[tuple[Alert, list[int]]] = []
+    grown: list[tuple[Alert, int]] = []
     taken: dict[int, list[int]] = {}
     for (device_id, event_type, zone), items in groups.items():
         device = items[0][1]
@@ -362,7 +360,7 @@ def _raise_alerts(
                 device_id=device_id,
                 event_type=event_type,
                 zone=zone,
-                status__in=OPEN_STATES,
+                status__in=ALERT_OPEN_STATES,
                 last_seen_at__gte=first - window,
                 first_seen_at__lte=last + window,
             )
@@ -371,11 +369,14 @@ def _raise_alerts(
             .first()
         )
         # Locked by key (a LIMIT with FOR UPDATE is not portable), and still open once locked.
-        locked = Alert.objects.select_for_update().filter(pk=candidate, status__in=OPEN_STATES)
+        locked = Alert.objects.select_for_update().filter(
+            pk=candidate, status__in=ALERT_OPEN_STATES
+        )
         alert = next(iter(locked), None) if candidate is not None else None
         subject = next((e.subject for _pk, _d, e, _p, _r in reversed(items) if e.subject), "")
+        event_ids = [pk for pk, *_rest in items]
         if alert is None:
-            alert = Alert.objects.create(
+            alert = Alert(
                 school_id=device.school_id,
                 device=device,
                 event_type=event_type,
@@ -387,16 +388,19 @@ def _raise_alerts(
                 count=len(items),
                 subject=subject,
             )
-        else:
-            alert.count += len(items)
-            alert.last_seen_at = max(alert.last_seen_at, last)
-            if top[3] > alert.priority:
-                alert.priority, alert.rule = top[3], top[4]
-            alert.subject = subject or alert.subject
-            alert.save(
-                update_fields=["count", "last_seen_at", "priority", "rule", "subject", "updated_at"]
-            )
-        taken[alert.pk] = [pk for pk, *_rest in items]
+            fresh.append((alert, event_ids))
+            continue
+        alert.count += len(items)
+        alert.last_seen_at = max(alert.last_seen_at, last)
+        if top[3] > alert.priority:
+            alert.priority, alert.rule = top[3], top[4]
+        alert.subject = subject or alert.subject
+        grown.append((alert, len(items)))
+        taken[alert.pk] = event_ids
+    alerts_grow(grown=grown)
+    alerts_open(alerts=[alert for alert, _ids in fresh])
+    for alert, event_ids in fresh:
+        taken[alert.pk] = event_ids
     return taken
 
 
@@ -430,17 +434,7 @@ def _devices_seen(devices: dict[int, Device], now: datetime) -> None:
     if not devices:
         return
     Device.objects.filter(pk__in=list(devices)).update(last_seen_at=now, offline_since=None)
-    Alert.objects.filter(
-        device_id__in=list(devices),
-        event_type=EventType.DEVICE_OFFLINE,
-        status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
-    ).update(
-        status=AlertStatus.DISPOSED,
-        outcome=Outcome.DEVICE_FAULT,
-        disposed_at=now,
-        note="back online",
-        updated_at=now,
-    )
+    alerts_auto_close(device_ids=list(devices), now=now)
 
 
 def ingest_batch(
@@ -510,9 +504,6 @@ def ingest_batch(
         _attach_pictures(new)
         _devices_seen(seen, now)
         result.alerts = set(taken)
-        if taken:
-            alert_ids = sorted(taken)
-            transaction.on_commit(lambda: alerts_changed.send(sender=Alert, alert_ids=alert_ids))
     return result
 
 

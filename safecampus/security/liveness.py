@@ -1,6 +1,6 @@
 """Device liveness: a device silent for longer than ``device_offline_factor`` heartbeat
 intervals is offline, and that is itself an alert (R-5.2). The alert clears itself when the
-device speaks again (``ingest._devices_seen``)."""
+device speaks again (``ingest._devices_seen`` → ``alerts.alerts_auto_close``)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from django.db.models import (
 from django.utils import timezone
 
 from safecampus.core.rules import rule
-from safecampus.security.choices import EventType, Priority
-from safecampus.security.ingest import OPEN_STATES, RuleBook, alerts_changed
+from safecampus.security.alerts import alerts_open
+from safecampus.security.choices import ALERT_OPEN_STATES, EventType, Priority
+from safecampus.security.ingest import RuleBook
 from safecampus.security.models import Alert, Device
 
 #: Devices handled per sweep; the next minute's sweep takes the rest.
@@ -57,7 +58,7 @@ def devices_gone_silent(now: datetime) -> QuerySet[Device]:
     """Enabled devices silent too long, not yet marked offline and without an open
     ``device_offline`` alert: the ones the sweep must raise an alert for."""
     open_alert = Alert.objects.filter(
-        device=OuterRef("pk"), event_type=EventType.DEVICE_OFFLINE, status__in=OPEN_STATES
+        device=OuterRef("pk"), event_type=EventType.DEVICE_OFFLINE, status__in=ALERT_OPEN_STATES
     )
     return (
         Device.objects.filter(enabled=True, offline_since__isnull=True)
@@ -69,14 +70,15 @@ def devices_gone_silent(now: datetime) -> QuerySet[Device]:
 
 def liveness_sweep(now: datetime | None = None, *, batch: int = SWEEP_BATCH) -> list[int]:
     """Mark silent devices offline and open one ``device_offline`` alert for each (priority
-    from the alert rules, else ``DEFAULT_PRIORITY``); the ids of the alerts opened.
+    from the alert rules, else ``DEFAULT_PRIORITY``), stored, audited and published by
+    ``alerts.alerts_open`` in one go; the ids of the alerts opened.
 
     Safe on several workers at once: each device is claimed with a conditional update, so
     only the worker whose update took raises its alert.
     """
     now = now or timezone.now()
     book = RuleBook()
-    opened: list[int] = []
+    opened: list[Alert] = []
     with transaction.atomic():
         for device in devices_gone_silent(now)[:batch]:
             claimed = Device.objects.filter(pk=device.pk, offline_since__isnull=True).update(
@@ -92,7 +94,7 @@ def liveness_sweep(now: datetime | None = None, *, batch: int = SWEEP_BATCH) -> 
             )
             if priority <= Priority.INFO:
                 continue  # a rule made it information only: marked offline, nobody called
-            alert = Alert.objects.create(
+            alert = Alert(
                 school_id=device.school_id,
                 device=device,
                 event_type=EventType.DEVICE_OFFLINE,
@@ -103,8 +105,6 @@ def liveness_sweep(now: datetime | None = None, *, batch: int = SWEEP_BATCH) -> 
                 last_seen_at=now,
                 subject=device.name[:200],
             )
-            opened.append(alert.pk)
-        if opened:
-            alert_ids = list(opened)
-            transaction.on_commit(lambda: alerts_changed.send(sender=Alert, alert_ids=alert_ids))
-    return opened
+            opened.append(alert)
+        alerts_open(alerts=opened)
+    return [alert.pk for alert in opened]

@@ -1,20 +1,37 @@
 """Devices of each school, the events they send, the rules that judge them and the alerts
-that reach a person (R-5.2, R-5.4)."""
+that reach a person (R-5.2, R-5.4).
+
+An alert is a case of the kernel (``safecampus.cases``): ``Alert`` subclasses ``CaseModel``
+and declares its workflow as data (``ALERT_WORKFLOW``), so every status change goes through
+``cases.services.case_transition`` (row locked, illegal moves refused, a timeline row and an
+audit row written) and its 60-second acknowledgement limit is a kernel ``Deadline``. The
+statuses stay the three the console and the API have always answered (open, acknowledged,
+disposed); what the alert was (real, false alarm, test, device fault) is the ``outcome`` the
+disposing move sets, an automatic close is the system's move to disposed, and an escalation
+is the deadline's (``escalated_at``), not a status.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from safecampus.cases.models import CaseModel
+from safecampus.cases.workflow import Transition, Workflow
 from safecampus.core.fields import EncryptedTextField
 from safecampus.core.location import location_fields
 from safecampus.core.models import TimeStampedModel
 from safecampus.organizations.querysets import SchoolScopedQuerySet
 from safecampus.security.choices import (
+    ALERT_ACK_PURPOSE,
     AlertStatus,
     DeviceKind,
     EventType,
@@ -22,6 +39,7 @@ from safecampus.security.choices import (
     Priority,
     Protocol,
 )
+from safecampus.security.permissions import ALERT_ACTOR_ROLES
 
 
 class Device(TimeStampedModel):
@@ -155,9 +173,45 @@ class AlertRule(models.Model):
         return self.name
 
 
-class Alert(TimeStampedModel):
+#: Acknowledging meets the acknowledgement deadline; disposing (terminal) meets them all. The
+#: system may dispose (a device back online closes its ``device_offline`` alert) but never
+#: acknowledges for a person.
+ALERT_WORKFLOW = Workflow(
+    statuses=AlertStatus,
+    initial=AlertStatus.OPEN,
+    transitions={
+        AlertStatus.OPEN: {
+            AlertStatus.ACKNOWLEDGED: Transition(
+                roles=ALERT_ACTOR_ROLES, meets={ALERT_ACK_PURPOSE}, label=_("Acknowledge")
+            ),
+            AlertStatus.DISPOSED: Transition(
+                roles=ALERT_ACTOR_ROLES, system=True, label=_("Dispose")
+            ),
+        },
+        AlertStatus.ACKNOWLEDGED: {
+            AlertStatus.DISPOSED: Transition(
+                roles=ALERT_ACTOR_ROLES, system=True, label=_("Dispose")
+            ),
+        },
+    },
+    terminal={AlertStatus.DISPOSED},
+    escalations={ALERT_ACK_PURPOSE: "safecampus.security.alerts.alert_ack_overdue"},
+)
+#: The acknowledgement deadline's name on the timeline (shown translated).
+ALERT_ACK_LABEL = gettext_noop("Acknowledge the critical alert")
+
+
+class Alert(CaseModel):
     """What a person must act on: repeated events of one device, zone and type within the
-    grouping window are one alert whose count and last-seen grow."""
+    grouping window are one alert whose count and last-seen grow.
+
+    The kernel's ``unit`` is the school and ``title`` the subject (else the event type);
+    ``status`` keeps its own choices and length. The kernel's ``events`` relation is
+    renamed ``timeline`` here, since ``events`` are the device events the alert took.
+    """
+
+    workflow = ALERT_WORKFLOW
+    reference_prefix = "ALERT"
 
     school = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="+")
     device = models.ForeignKey(
@@ -195,7 +249,10 @@ class Alert(TimeStampedModel):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     help_requested_at = models.DateTimeField(_("police help requested at"), null=True, blank=True)
 
-    objects = SchoolScopedQuerySet.as_manager()
+    events = None  # type: ignore[assignment]
+    timeline = GenericRelation("cases.CaseEvent")
+
+    objects = SchoolScopedQuerySet.as_manager()  # type: ignore[assignment,misc]
 
     class Meta:
         ordering = ["-last_seen_at", "-id"]
@@ -218,6 +275,14 @@ class Alert(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_event_type_display()} · {self.school_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The services set these; an alert made elsewhere (a fixture, a data repair) still
+        # belongs to its school.
+        if self.unit_id is None:
+            self.unit_id = self.school_id
+        self.title = self.title or (self.subject or self.event_type)[:200]
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

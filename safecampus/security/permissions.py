@@ -1,13 +1,35 @@
-"""Who may see what in the security app, where a page and an endpoint must agree.
+"""Who may see and do what in the security app, where a page and an endpoint must agree.
 
-The alert console's roles stay with the alert pipeline (``alerts.ALERT_READER_ROLES`` and
-``ALERT_ACTOR_ROLES``); who may manage devices is ``services.DEVICE_ADMIN_ROLES``.
+The alert console: the school's guard room watches and acts on its own school's alerts, the
+bureau's triage on every school's (R-5.2). The device registry, event history and alert
+statistics are read by bureau and school roles; who may manage devices is
+``services.DEVICE_ADMIN_ROLES``.
 """
 
 from __future__ import annotations
 
-from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
+from typing import Any
+
+from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role
+
+#: The school's guard room: they watch and handle their own school's alerts.
+ALERT_SCHOOL_ROLES = frozenset({Role.GUARD, Role.PRINCIPAL, Role.SCHOOL_OFFICER})
+#: The bureau's triage: they handle every school's alerts.
+ALERT_BUREAU_ROLES = frozenset({Role.BUREAU_SAFETY_OFFICER, Role.BUREAU_LEADER})
+#: Who may act on alerts, and who may read them (all bureau roles read).
+ALERT_ACTOR_ROLES = ALERT_SCHOOL_ROLES | ALERT_BUREAU_ROLES
+ALERT_READER_ROLES = ALERT_SCHOOL_ROLES | BUREAU_ROLES
 
 #: Who may read the device registry, the event history and the alert statistics, on the
 #: pages and through /api/v1/security/stats/ (the data itself is scoped to their schools).
 DEVICE_READER_ROLES = BUREAU_ROLES | SCHOOL_ROLES
+
+
+def may_act(user: Any, alert: Any) -> bool:
+    """The bureau's triage on any alert; the guard room on its own school's."""
+    scope = getattr(user, "scope", None)
+    if scope is None:
+        return False
+    if scope.district_wide and scope.has_role(*ALERT_BUREAU_ROLES):
+        return True
+    return bool(scope.has_role(*ALERT_SCHOOL_ROLES, unit_id=alert.school_id))

@@ -12,9 +12,9 @@ from django.db.models.functions import Cast
 
 from safecampus.attachments.models import Attachment
 from safecampus.organizations.choices import BUREAU_ROLES
-from safecampus.security.alerts import ALERT_SCHOOL_ROLES
 from safecampus.security.choices import AlertStatus
 from safecampus.security.models import Alert, DeviceEvent
+from safecampus.security.permissions import ALERT_SCHOOL_ROLES
 
 LIVE_STATES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 
@@ -80,7 +80,7 @@ def alert_get(*, user: Any, pk: int) -> Alert | None:
 
 def alert_events(*, alert: Alert, limit: int = 50) -> list[DeviceEvent]:
     """The alert's latest events (the caller has already scoped the alert)."""
-    return list(alert.events.order_by("-occurred_at", "-id")[:limit])
+    return list(DeviceEvent.objects.filter(alert=alert).order_by("-occurred_at", "-id")[:limit])
 
 
 def alert_pictures(alerts: list[Alert]) -> dict[int, Attachment]:

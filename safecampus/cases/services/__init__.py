@@ -6,7 +6,13 @@ Domain services call these; they never write ``status`` or the shared tables
 themselves.
 """
 
-from safecampus.cases.services.cases import case_assign, case_comment, case_create, case_transition
+from safecampus.cases.services.cases import (
+    case_assign,
+    case_comment,
+    case_create,
+    case_create_many,
+    case_transition,
+)
 from safecampus.cases.services.deadlines import (
     deadline_label,
     deadline_meet,
@@ -26,6 +32,7 @@ __all__ = [
     "case_assign",
     "case_comment",
     "case_create",
+    "case_create_many",
     "case_transfer",
     "case_transition",
     "deadline_label",

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safecampus.audit.services import audit_record_many
 from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.errors import CaseConflict, CaseError
 from safecampus.cases.models import CaseEvent, CaseModel
 from safecampus.cases.services._base import (
     C,
+    acting_person,
     audit_case,
     copy_fields,
     forbidden,
@@ -53,6 +57,50 @@ def case_create(*, actor: Any, case: C, note: str = "") -> C:
     return case
 
 
+def case_create_many(*, actor: Any, cases: list[C]) -> list[C]:
+    """``case_create`` for many new cases of one type at once (a batch of device events
+    raising alerts): one insert, one update for the references, one insert each for the
+    timeline events and the audit rows. The caller holds the transaction."""
+    if not cases:
+        return cases
+    if any(case.pk is not None for case in cases):
+        raise CaseError(_("This case has already been created."), code="exists")
+    model = type(cases[0])
+    workflow = model.workflow
+    now = timezone.now()
+    with transaction.atomic():
+        for case in cases:
+            case.status = workflow.initial
+        model._default_manager.bulk_create(cases)
+        year = local_day(now).year
+        for case in cases:
+            case.reference = case.reference or f"{case.reference_prefix}-{year}-{case.pk:06d}"
+        model._default_manager.bulk_update(cases, ["reference"])
+        person = acting_person(actor)
+        content_type = ContentType.objects.get_for_model(model)
+        CaseEvent.objects.bulk_create(
+            CaseEvent(
+                content_type=content_type,
+                object_id=case.pk,
+                at=now,
+                actor=person,
+                actor_label=str(person)[:150] if person is not None else "",
+                kind=CaseEventKind.CREATED,
+                to_status=case.status,
+            )
+            for case in cases
+        )
+        audit_record_many(
+            actor=actor,
+            action=f"{model._meta.label_lower}.created",
+            entries=[
+                (case, {"reference": case.reference, "status": case.status, "unit": case.unit_id})
+                for case in cases
+            ],
+        )
+    return cases
+
+
 def case_transition(
     *,
     actor: Any,
@@ -60,6 +108,9 @@ def case_transition(
     to_status: str,
     note: str = "",
     expected_version: int | None = None,
+    fields: Mapping[str, Any] | None = None,
+    verb: str = "transitioned",
+    changes: Mapping[str, Any] | None = None,
 ) -> CaseEvent:
     """Move ``case`` to ``to_status`` along its workflow's table.
 
@@ -68,6 +119,10 @@ def case_transition(
     (``actor=None`` only for ``system`` moves), a required note is missing, or the
     case changed since ``expected_version``. The move meets the deadlines it
     names; reaching a terminal status closes the case and meets all its deadlines.
+
+    ``fields`` are the case type's own columns the move sets in the same save (who
+    acknowledged an alert, its outcome); ``verb`` names the audit action
+    (``<app>.<model>.<verb>``) and ``changes`` adds to the audit row's changes.
     """
     workflow = type(case).workflow
     note = note.strip()
@@ -103,7 +158,10 @@ def case_transition(
         terminal = workflow.is_terminal(to_status)
         if terminal:
             locked.closed_at = now
-        locked.save(update_fields=["status", "lock_version", "closed_at", "updated_at"])
+        extra = dict(fields or {})
+        for name, value in extra.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["status", "lock_version", "closed_at", "updated_at", *extra])
         met = deadlines_meet(locked, None if terminal else step.meets, now)
         event = timeline_add(
             locked,
@@ -116,9 +174,12 @@ def case_transition(
             at=now,
         )
         audit_case(
-            actor, locked, "transitioned", {"status": [from_status, to_status], "note": note}
+            actor,
+            locked,
+            verb,
+            {"status": [from_status, to_status], "note": note, **(changes or {})},
         )
-    copy_fields(case, locked, ("status", "lock_version", "closed_at", "updated_at"))
+    copy_fields(case, locked, ("status", "lock_version", "closed_at", "updated_at", *extra))
     return event
 
 

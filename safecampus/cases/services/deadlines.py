@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from safecampus.cases.calendar import due_at
@@ -59,6 +60,7 @@ def deadline_open(
     start: datetime,
     escalate_to: Unit | None,
     label: str = "",
+    due: datetime | None = None,
 ) -> tuple[Deadline, int | None]:
     """Open a deadline for ``purpose``, cancelling the open one it replaces (whose id is
     returned). A step of a kernel write: the caller holds the case's lock and writes the event."""
@@ -73,7 +75,7 @@ def deadline_open(
         started_at=start,
         days=days,
         working_days=working_days,
-        due_at=due_at(start, days, working_days=working_days),
+        due_at=due or due_at(start, days, working_days=working_days),
         escalate_to=escalate_to or default_escalation_unit(),
         set_by=acting_person(actor),
     )
@@ -90,6 +92,7 @@ def deadline_set(
     escalate_to: Unit | None = None,
     label: str = "",
     start: datetime | None = None,
+    due: datetime | None = None,
 ) -> Deadline:
     """Set the time limit for ``purpose`` on an open case: the end of the ``days``-th working
     (or calendar) day after ``start`` (now), China time. A new limit replaces (cancels) the
@@ -97,7 +100,8 @@ def deadline_set(
     escalated to ``escalate_to`` (the bureau's safety section by default).
 
     Domain services call this and decide who may set which limit. ``label`` is an
-    English msgid (mark it with ``gettext_noop``); it is shown translated.
+    English msgid (mark it with ``gettext_noop``); it is shown translated. ``due`` gives
+    the exact due time instead (a limit in seconds, e.g. an alert's acknowledgement).
     """
     if days < 0:
         raise CaseError(_("The number of days cannot be negative."), code="bad_days")
@@ -114,6 +118,7 @@ def deadline_set(
             start=start,
             escalate_to=escalate_to,
             label=label,
+            due=due,
         )
         data = {
             "deadline": deadline.pk,
@@ -146,7 +151,12 @@ def _escalate(deadline: Deadline, now: datetime) -> None:
     if case is None:
         return
     target = deadline.escalate_to or default_escalation_unit()
-    recipients = unit_handlers(target, ESCALATION_ROLES) if target is not None else []
+    handler = type(case).workflow.escalations.get(deadline.purpose)
+    if handler is not None:
+        # The case type tells its own people (e.g. an alert's guard room and the bureau).
+        recipients = list(import_string(handler)(deadline=deadline, case=case, now=now))
+    else:
+        recipients = unit_handlers(target, ESCALATION_ROLES) if target is not None else []
     if not recipients:
         logger.warning(
             "Deadline %s escalated, but nobody holds a role in unit %s.",
@@ -162,6 +172,8 @@ def _escalate(deadline: Deadline, now: datetime) -> None:
     }
     timeline_add(case, actor=None, kind=CaseEventKind.ESCALATED, data=data, at=now)
     audit_case(None, case, "deadline_escalated", data)
+    if handler is not None:
+        return
     tell(
         recipients,
         verb="cases.deadline.escalated",
@@ -183,15 +195,24 @@ def deadline_label(deadline: Deadline) -> str:
     return deadline.purpose
 
 
-def deadline_sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
+def deadline_sweep(
+    *,
+    now: datetime | None = None,
+    limit: int = SWEEP_BATCH,
+    purposes: Iterable[str] | None = None,
+) -> int:
     """Escalate each open deadline past its due time exactly once, and say how many.
 
     Each deadline is claimed by a conditional update, so two workers (or a retried
     task) never escalate the same one twice. Claim, timeline event, audit row and
     notifications commit together: if one fails, the deadline is tried again next run.
+    ``purposes`` limits the sweep to those purposes (a limit in seconds is swept by a
+    task of its own, far more often than every five minutes).
     """
     now = now or timezone.now()
     due = Deadline.objects.due_for_escalation(now).order_by("due_at")
+    if purposes is not None:
+        due = due.filter(purpose__in=list(purposes))
     return sweep(
         list(due.values_list("pk", flat=True)[:limit]),
         claim_row=lambda pk: deadline_claim(pk=pk, now=now),

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from conftest import _person, login
 from safecampus.audit.models import AuditEvent
+from safecampus.cases.services import deadline_sweep
 from safecampus.core.errors import ConflictError, ForbiddenError
 from safecampus.notifications.models import Notification
 from safecampus.organizations.choices import Role
@@ -22,9 +23,8 @@ from safecampus.security.alerts import (
     alert_dispose,
     alert_escalate_incident,
     alert_request_police_help,
-    alert_sweep,
 )
-from safecampus.security.choices import AlertStatus, Outcome
+from safecampus.security.choices import ALERT_ACK_PURPOSE, AlertStatus, Outcome
 from safecampus.security.ingest import ingest_events
 from safecampus.security.models import Alert
 from safecampus.security.selectors import alert_list
@@ -32,6 +32,11 @@ from safecampus.security.services import device_register
 from safecampus.security.tests.conftest import event
 
 pytestmark = pytest.mark.django_db
+
+
+def alert_sweep() -> int:
+    """The security task's sweep: the kernel's, of acknowledgement deadlines."""
+    return deadline_sweep(purposes=[ALERT_ACK_PURPOSE])
 
 
 @pytest.fixture
@@ -119,7 +124,13 @@ def test_acknowledge_then_dispose_is_audited(sos, guard_a):
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert actions == ["security.alert.acknowledged", "security.alert.disposed"]
+    # raised by the machine (with its acknowledgement deadline), then the people's moves
+    assert actions == [
+        "security.alert.created",
+        "security.alert.deadline_set",
+        "security.alert.acknowledged",
+        "security.alert.disposed",
+    ]
 
 
 def test_a_real_incident_needs_a_note(sos, guard_a):
@@ -200,7 +211,7 @@ def test_a_critical_alert_unacknowledged_for_60_s_is_escalated_exactly_once(
         "principal_a",
         "safety_officer",
     ]
-    assert AuditEvent.objects.filter(action="security.alert.escalated").count() == 1
+    assert AuditEvent.objects.filter(action="security.alert.deadline_escalated").count() == 1
 
 
 def test_an_acknowledged_critical_alert_is_not_escalated(panic, guard_a, safety_officer):

@@ -13,7 +13,7 @@ from PIL import Image
 
 from safecampus.attachments.models import Attachment
 from safecampus.security.choices import AlertStatus, Priority
-from safecampus.security.ingest import alerts_changed, device_authenticate, ingest_events
+from safecampus.security.ingest import device_authenticate, ingest_events
 from safecampus.security.models import Alert, AlertRule, Device, DeviceEvent
 from safecampus.security.tests.conftest import MORNING, NIGHT, event
 
@@ -90,25 +90,18 @@ def test_school_rule_beats_the_district_rule_and_info_raises_nothing(camera, dis
 
 
 def test_a_panic_button_is_critical_and_announced_after_commit(
-    panic, django_capture_on_commit_callbacks
+    panic, django_capture_on_commit_callbacks, monkeypatch
 ):
     heard = []
-
-    def listener(sender, alert_ids, **kwargs):
-        heard.append(alert_ids)
-
-    alerts_changed.connect(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            ingest_events(
-                device=panic,
-                items=[event("p1", "panic_button", MORNING)],
-                source="http",
-                now=MORNING,
-            )
-            assert heard == []  # not before the commit
-    finally:
-        alerts_changed.disconnect(listener)
+    monkeypatch.setattr("safecampus.security.live.publish_alerts", heard.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_events(
+            device=panic,
+            items=[event("p1", "panic_button", MORNING)],
+            source="http",
+            now=MORNING,
+        )
+        assert heard == []  # not before the commit
     alert = Alert.objects.get()
     assert (alert.priority, alert.status) == (Priority.CRITICAL, AlertStatus.OPEN)
     assert heard == [[alert.pk]]

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
-from safecampus.security.ingest import alerts_changed, ingest_events
+from safecampus.security.ingest import ingest_events
 from safecampus.security.liveness import liveness_sweep
 from safecampus.security.models import Alert, AlertRule, Device
 from safecampus.security.services import device_register, device_set_enabled
@@ -42,26 +42,19 @@ def _offline_alerts():
 
 
 def test_silent_past_three_heartbeats_raises_one_alert_and_a_heartbeat_clears_it(
-    district, django_capture_on_commit_callbacks
+    district, django_capture_on_commit_callbacks, monkeypatch
 ):
     device = _register(district, "XB-001-PZ1")
     _heartbeat(device, MORNING, "hb1")
     received: list[list[int]] = []
-
-    def listen(sender, alert_ids, **kwargs):
-        received.append(alert_ids)
-
-    alerts_changed.connect(listen)
-    try:
-        # exactly 3 intervals of silence is not yet "longer than" 3 intervals
-        assert liveness_sweep(MORNING + timedelta(seconds=180)) == []
-        with django_capture_on_commit_callbacks(execute=True):
-            opened = liveness_sweep(MORNING + timedelta(seconds=181))
-        # once only: the next sweeps find an open alert and a device already offline
-        assert liveness_sweep(MORNING + timedelta(seconds=300)) == []
-        assert liveness_sweep(MORNING + timedelta(hours=2)) == []
-    finally:
-        alerts_changed.disconnect(listen)
+    monkeypatch.setattr("safecampus.security.live.publish_alerts", received.append)
+    # exactly 3 intervals of silence is not yet "longer than" 3 intervals
+    assert liveness_sweep(MORNING + timedelta(seconds=180)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = liveness_sweep(MORNING + timedelta(seconds=181))
+    # once only: the next sweeps find an open alert and a device already offline
+    assert liveness_sweep(MORNING + timedelta(seconds=300)) == []
+    assert liveness_sweep(MORNING + timedelta(hours=2)) == []
     [alert] = _offline_alerts()
     assert opened == [alert.pk]
     assert received == [[alert.pk]]
