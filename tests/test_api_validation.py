@@ -21,9 +21,9 @@ from safecampus.inspections.tests.test_inspect_services import make_inspection
 from safecampus.leads.models import LeadCategory
 from safecampus.leads.services import lead_report
 from safecampus.organizations.choices import Role
-from safecampus.security.ingest import ingest_events
 from safecampus.security.models import Alert
-from safecampus.security.services import device_register
+from safecampus.security.services.devices import device_register
+from safecampus.security.services.ingest import ingest_events
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,8 @@ class SecurityConfig(AppConfig):
         # (there is no service for it; the shell or a data repair) leaves them after commit.
         from django.db.models.signals import post_delete
 
-        from safecampus.security.brokers import broker_logins_sync_on_commit
         from safecampus.security.models import Device
+        from safecampus.security.services.brokers import broker_logins_sync_on_commit
 
         post_delete.connect(
             lambda **kw: broker_logins_sync_on_commit(),

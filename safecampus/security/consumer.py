@@ -33,8 +33,8 @@ from urllib.parse import unquote, urlsplit
 import orjson
 from django.db import InterfaceError, OperationalError, connection, transaction
 
-from safecampus.security.ingest import IngestResult, device_seen, ingest_batch
 from safecampus.security.models import Device
+from safecampus.security.services.ingest import IngestResult, device_seen, ingest_batch
 
 log = logging.getLogger("safecampus.ingest")
 

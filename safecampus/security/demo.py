@@ -18,7 +18,7 @@ from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
 from safecampus.security.choices import DeviceKind
 from safecampus.security.models import Device
-from safecampus.security.services import device_register
+from safecampus.security.services.devices import device_register
 
 #: What marks a demo device: the simulator only ever rotates and speaks for these.
 DEMO_VENDOR = "SafeCampus demo"

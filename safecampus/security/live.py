@@ -11,7 +11,7 @@ bureau's; anyone else is refused 403. Each new or changed alert is one
 and the console fetches the rendered rows from the pages (in the reader's language).
 
 - With Redis, ``publish_alerts`` announces alerts after commit: every change to an alert,
-  by a person or by the machine, goes through ``safecampus.security.alerts``, which calls
+  by a person or by the machine, goes through ``safecampus.security.services.alerts``, which calls
   it with ``transaction.on_commit``.
 - With the database as broker, ``AlertSource`` polls ``Alert.updated_at`` every
   ``ALERT_POLL_SECONDS``. Rows commit in a different order than their ``updated_at``
@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from safecampus.organizations.scope import scope_for
 from safecampus.security.models import Alert
-from safecampus.security.selectors import alert_school_ids
+from safecampus.security.selectors.alerts import alert_school_ids
 from safecampus.stream.app import Route
 from safecampus.stream.broker import get_broker
 

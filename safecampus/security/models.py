@@ -74,7 +74,8 @@ class Device(TimeStampedModel):
     enabled = models.BooleanField(_("enabled"), default=True)
     secret_hash = models.CharField(_("secret (keyed hash)"), max_length=64, editable=False)
     digest_ha1 = EncryptedTextField(_("HTTP Digest HA1"), blank=True, editable=False)
-    # The brokers' own hashes of the secret (security/brokers.py), written when it is known.
+    # The brokers' own hashes of the secret (security/services/brokers.py), written when the
+    # secret is known.
     broker_bcrypt = models.CharField(
         _("broker login (bcrypt)"), max_length=72, blank=True, editable=False
     )
@@ -195,7 +196,7 @@ ALERT_WORKFLOW = Workflow(
         },
     },
     terminal={AlertStatus.DISPOSED},
-    escalations={ALERT_ACK_PURPOSE: "safecampus.security.alerts.alert_ack_overdue"},
+    escalations={ALERT_ACK_PURPOSE: "safecampus.security.services.alerts.alert_ack_overdue"},
 )
 #: The acknowledgement deadline's name on the timeline (shown translated).
 ALERT_ACK_LABEL = gettext_noop("Acknowledge the critical alert")

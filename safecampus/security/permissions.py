@@ -2,8 +2,8 @@
 
 The alert console: the school's guard room watches and acts on its own school's alerts, the
 bureau's triage on every school's (R-5.2). The device registry, event history and alert
-statistics are read by bureau and school roles; who may manage devices is
-``services.DEVICE_ADMIN_ROLES``.
+statistics are read by bureau and school roles, and managed by the bureau and the school's
+own leaders.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ ALERT_BUREAU_ROLES = frozenset({Role.BUREAU_SAFETY_OFFICER, Role.BUREAU_LEADER})
 #: Who may act on alerts, and who may read them (all bureau roles read).
 ALERT_ACTOR_ROLES = ALERT_SCHOOL_ROLES | ALERT_BUREAU_ROLES
 ALERT_READER_ROLES = ALERT_SCHOOL_ROLES | BUREAU_ROLES
+
+#: Who registers and manages a school's devices: the bureau and the school's own leaders.
+DEVICE_ADMIN_ROLES = frozenset(
+    BUREAU_ROLES | {Role.PRINCIPAL, Role.SCHOOL_OFFICER, Role.SYSTEM_ADMIN}
+)
 
 #: Who may read the device registry, the event history and the alert statistics, on the
 #: pages and through /api/v1/security/stats/ (the data itself is scoped to their schools).

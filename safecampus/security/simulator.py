@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from safecampus.security.choices import DeviceKind, EventType
 from safecampus.security.demo import demo_devices
-from safecampus.security.ingest import ingest_events
 from safecampus.security.models import Alert, Device
-from safecampus.security.services import device_rotate_secret
+from safecampus.security.services.devices import device_rotate_secret
+from safecampus.security.services.ingest import ingest_events
 
 SCENARIOS = ("mixed", "night_intrusion", "panic")
 INGEST_PATH = "/api/v1/ingest/events"

@@ -14,7 +14,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from safecampus.cases.services import deadline_sweep
 from safecampus.security.choices import ALERT_ACK_PURPOSE
-from safecampus.security.liveness import liveness_sweep
+from safecampus.security.services.liveness import liveness_sweep
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -22,7 +22,7 @@ from conftest import _person
 from safecampus.organizations.choices import Role
 from safecampus.security.choices import AlertStatus
 from safecampus.security.models import Alert
-from safecampus.security.services import device_register
+from safecampus.security.services.devices import device_register
 from tests.browser.test_shell import _sign_in_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

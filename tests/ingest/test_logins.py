@@ -29,7 +29,8 @@ def service(site, code: str, call: str) -> tuple[str, float]:
     script = (
         "import time\n"
         "from safecampus.security.models import Device\n"
-        "from safecampus.security.services import device_rotate_secret, device_set_enabled\n"
+        "from safecampus.security.services.devices import (\n"
+        "    device_rotate_secret, device_set_enabled)\n"
         f"device = Device.objects.get(code={code!r})\n"
         f"result = {call}\n"
         "print(result, time.time())\n"

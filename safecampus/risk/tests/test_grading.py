@@ -28,7 +28,7 @@ from safecampus.risk.selectors.grades import bands
 from safecampus.risk.services.grading import grade_month
 from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
 from safecampus.security.models import Alert, Device
-from safecampus.security.services import device_register
+from safecampus.security.services.devices import device_register
 
 APRIL = date(2026, 4, 1)
 #: Grading April on its first working day, 09:00 China time; the evidence month is March.

@@ -25,11 +25,11 @@ from safecampus.api.inputs import MomentField, query
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import Access
 from safecampus.organizations.models import Unit
-from safecampus.security.alerts import ALERT_ACTOR_ROLES, ALERT_READER_ROLES
 from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
 from safecampus.security.forms.alerts import ACTIONS, run_action
 from safecampus.security.models import Alert
-from safecampus.security.selectors import alert_get, alert_list
+from safecampus.security.selectors.alerts import alert_get, alert_list
+from safecampus.security.services.alerts import ALERT_ACTOR_ROLES, ALERT_READER_ROLES
 
 READERS = Access.for_roles(ALERT_READER_ROLES)
 ACTORS = Access.for_roles(ALERT_ACTOR_ROLES)

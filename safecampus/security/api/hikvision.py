@@ -30,8 +30,13 @@ from django.views.decorators.csrf import csrf_exempt
 from safecampus.core.access import Access, AccessMixin
 from safecampus.security.adapters.hikvision.parser import MAX_BODY_BYTES, IsapiError, parse_isapi
 from safecampus.security.api.ingest import device_from_header, read_body
-from safecampus.security.digest import DigestRefused, digest_authenticate, digest_challenge
-from safecampus.security.ingest import Device, device_authenticate, device_seen, ingest_events
+from safecampus.security.services.digest import DigestRefused, digest_authenticate, digest_challenge
+from safecampus.security.services.ingest import (
+    Device,
+    device_authenticate,
+    device_seen,
+    ingest_events,
+)
 
 SOURCE = "hikvision"
 ISAPI_NS = "http://www.isapi.org/ver20/XMLSchema"

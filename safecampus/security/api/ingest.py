@@ -16,7 +16,12 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from safecampus.core.access import Access, AccessMixin
-from safecampus.security.ingest import MAX_BATCH, Device, device_authenticate, ingest_events
+from safecampus.security.services.ingest import (
+    MAX_BATCH,
+    Device,
+    device_authenticate,
+    ingest_events,
+)
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 

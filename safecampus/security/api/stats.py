@@ -15,8 +15,8 @@ from safecampus.api.inputs import DayField, query
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import Access
 from safecampus.security.permissions import DEVICE_READER_ROLES
-from safecampus.security.selectors_devices import visible_schools
-from safecampus.security.stats import MAX_DAYS, alert_statistics
+from safecampus.security.selectors.devices import visible_schools
+from safecampus.security.selectors.stats import MAX_DAYS, alert_statistics
 
 READERS = Access.for_roles(DEVICE_READER_ROLES)
 

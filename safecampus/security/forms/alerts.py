@@ -18,11 +18,11 @@ from safecampus.core.bounds import day_validators
 from safecampus.core.forms import BootstrapFormMixin
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.organizations.models import Unit
-from safecampus.security import alerts as services
-from safecampus.security.alerts import NOTE_MAX
 from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
 from safecampus.security.models import Alert
-from safecampus.security.selectors import alert_school_ids
+from safecampus.security.selectors.alerts import alert_school_ids
+from safecampus.security.services import alerts as services
+from safecampus.security.services.alerts import NOTE_MAX
 
 
 def school_choices(user: Any) -> list[tuple[str, str]]:

@@ -14,8 +14,8 @@ from safecampus.core.forms import BootstrapFormMixin, FastSelect
 from safecampus.organizations.cache import REGISTER_CACHE_SECONDS, scoped_key
 from safecampus.organizations.models import Unit
 from safecampus.security.choices import DEVICE_EVENT_TYPES, DeviceKind, EventType, Protocol
-from safecampus.security.selectors_devices import Liveness, manageable_schools, visible_schools
-from safecampus.security.stats import MAX_DAYS
+from safecampus.security.selectors.devices import Liveness, manageable_schools, visible_schools
+from safecampus.security.selectors.stats import MAX_DAYS
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 EVENT_TYPES = [(v, label) for v, label in EventType.choices if v in DEVICE_EVENT_TYPES]

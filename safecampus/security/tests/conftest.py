@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 
 from safecampus.core.localtime import CHINA_TZ
-from safecampus.security.services import device_register
+from safecampus.security.services.devices import device_register
 
 #: Wednesday 11 March 2026, 23:10 Beijing time: night, outside class hours.
 NIGHT = datetime(2026, 3, 11, 23, 10, tzinfo=CHINA_TZ)

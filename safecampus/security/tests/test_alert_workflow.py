@@ -23,13 +23,13 @@ from safecampus.cases.models import CaseEvent, Deadline
 from safecampus.cases.services import case_transition, deadline_sweep
 from safecampus.notifications.models import Notification
 from safecampus.organizations.choices import Role
-from safecampus.security.alerts import alert_acknowledge, alert_dispose
 from safecampus.security.choices import ALERT_ACK_PURPOSE, AlertStatus, EventType, Outcome
-from safecampus.security.ingest import ingest_events
 from safecampus.security.live import channel
-from safecampus.security.liveness import liveness_sweep
 from safecampus.security.models import Alert
-from safecampus.security.services import device_register
+from safecampus.security.services.alerts import alert_acknowledge, alert_dispose
+from safecampus.security.services.devices import device_register
+from safecampus.security.services.ingest import ingest_events
+from safecampus.security.services.liveness import liveness_sweep
 from safecampus.security.tests.conftest import MORNING, event
 
 REDIS_URL = "redis://127.0.0.1:6379/12"

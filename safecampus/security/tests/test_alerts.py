@@ -17,18 +17,18 @@ from safecampus.cases.services import deadline_sweep
 from safecampus.core.errors import ConflictError, ForbiddenError
 from safecampus.notifications.models import Notification
 from safecampus.organizations.choices import Role
-from safecampus.security.alerts import (
+from safecampus.security.choices import ALERT_ACK_PURPOSE, AlertStatus, Outcome
+from safecampus.security.models import Alert
+from safecampus.security.selectors.alerts import alert_list
+from safecampus.security.services.alerts import (
     AlertError,
     alert_acknowledge,
     alert_dispose,
     alert_escalate_incident,
     alert_request_police_help,
 )
-from safecampus.security.choices import ALERT_ACK_PURPOSE, AlertStatus, Outcome
-from safecampus.security.ingest import ingest_events
-from safecampus.security.models import Alert
-from safecampus.security.selectors import alert_list
-from safecampus.security.services import device_register
+from safecampus.security.services.devices import device_register
+from safecampus.security.services.ingest import ingest_events
 from safecampus.security.tests.conftest import event
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.utils import timezone
 from conftest import _person, login
 from safecampus.organizations.choices import Role
 from safecampus.security.choices import AlertStatus
-from safecampus.security.ingest import ingest_events
 from safecampus.security.models import Alert
-from safecampus.security.services import device_register
+from safecampus.security.services.devices import device_register
+from safecampus.security.services.ingest import ingest_events
 from safecampus.security.tests.conftest import event
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from conftest import _person
 from safecampus.organizations.choices import Role
-from safecampus.security.alerts import alert_acknowledge
-from safecampus.security.ingest import ingest_events
-from safecampus.security.services import device_register
+from safecampus.security.services.alerts import alert_acknowledge
+from safecampus.security.services.devices import device_register
+from safecampus.security.services.ingest import ingest_events
 from safecampus.security.tests.conftest import event
 from safecampus.stream.app import StreamApp
 from safecampus.stream.broker import DatabaseBroker

@@ -15,15 +15,15 @@ import pytest
 from django.core.management import call_command
 
 from conftest import login
-from safecampus.security.brokers import (
+from safecampus.security.models import Device
+from safecampus.security.services.brokers import (
     PendingSync,
     broker_logins_sync,
     broker_reload,
     write_mosquitto_passwd,
     write_nats_auth,
 )
-from safecampus.security.models import Device
-from safecampus.security.services import (
+from safecampus.security.services.devices import (
     DeviceError,
     device_broker_login_set,
     device_register,

@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 
 from conftest import login
 from safecampus.audit.models import AuditEvent
-from safecampus.security.device_import import DeviceImportRejected, device_import_workbook
-from safecampus.security.ingest import device_authenticate
 from safecampus.security.models import Device
-from safecampus.security.services import device_register
+from safecampus.security.services.devices import device_register
+from safecampus.security.services.imports import DeviceImportRejected, device_import_workbook
+from safecampus.security.services.ingest import device_authenticate
 
 pytestmark = pytest.mark.django_db
 EN = {"django_language": "en"}

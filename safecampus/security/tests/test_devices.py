@@ -13,9 +13,9 @@ from django.utils import timezone
 from conftest import login
 from safecampus.attachments.models import Attachment
 from safecampus.security.choices import AlertStatus, Outcome
-from safecampus.security.ingest import device_authenticate, ingest_events
 from safecampus.security.models import Alert, Device
-from safecampus.security.services import device_register
+from safecampus.security.services.devices import device_register
+from safecampus.security.services.ingest import device_authenticate, ingest_events
 from safecampus.security.tests.conftest import event
 from safecampus.security.tests.test_ingest import _jpeg
 

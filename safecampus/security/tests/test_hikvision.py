@@ -19,7 +19,7 @@ from PIL import Image
 from safecampus.security.adapters.hikvision import parser as hikvision
 from safecampus.security.adapters.hikvision.parser import DEVICE_TZ, IsapiError, parse_isapi
 from safecampus.security.choices import DEVICE_EVENT_TYPES
-from safecampus.security.ingest import EventRejected, parse_event
+from safecampus.security.services.ingest import EventRejected, parse_event
 
 FIXTURES = Path(hikvision.__file__).parent / "fixtures"
 #: Shortly after the fixtures' notifications (11 March 2026, Beijing time).

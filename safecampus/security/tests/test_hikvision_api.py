@@ -21,7 +21,7 @@ from PIL import Image
 from safecampus.attachments.models import Attachment
 from safecampus.security.adapters.hikvision.parser import DEVICE_TZ
 from safecampus.security.models import Alert, Device, DeviceEvent, DigestNonce
-from safecampus.security.services import device_register
+from safecampus.security.services.devices import device_register
 from safecampus.security.tests.test_hikvision import BOUNDARY, FORM, JSON, XML, fixture, part
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from PIL import Image
 
 from safecampus.attachments.models import Attachment
 from safecampus.security.choices import AlertStatus, Priority
-from safecampus.security.ingest import device_authenticate, ingest_events
 from safecampus.security.models import Alert, AlertRule, Device, DeviceEvent
+from safecampus.security.services.ingest import device_authenticate, ingest_events
 from safecampus.security.tests.conftest import MORNING, NIGHT, event
 
 pytestmark = pytest.mark.django_db

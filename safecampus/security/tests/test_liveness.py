@@ -9,10 +9,10 @@ import pytest
 import time_machine
 
 from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
-from safecampus.security.ingest import ingest_events
-from safecampus.security.liveness import liveness_sweep
 from safecampus.security.models import Alert, AlertRule, Device
-from safecampus.security.services import device_register, device_set_enabled
+from safecampus.security.services.devices import device_register, device_set_enabled
+from safecampus.security.services.ingest import ingest_events
+from safecampus.security.services.liveness import liveness_sweep
 from safecampus.security.tasks import liveness_sweep_task
 from safecampus.security.tests.conftest import MORNING, event
 

@@ -9,9 +9,9 @@ import pytest
 from conftest import login
 from safecampus.core.errors import ForbiddenError
 from safecampus.security.choices import Priority
-from safecampus.security.ingest import RuleBook
 from safecampus.security.models import AlertRule
-from safecampus.security.rules_admin import RuleError, rule_save
+from safecampus.security.services.ingest import RuleBook
+from safecampus.security.services.rules import RuleError, rule_save
 from safecampus.security.tests.conftest import MORNING, NIGHT
 
 pytestmark = pytest.mark.django_db

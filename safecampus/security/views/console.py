@@ -36,7 +36,6 @@ from safecampus.core.csv_export import csv_lines
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.organizations.models import Unit
-from safecampus.security import alerts as services
 from safecampus.security.choices import Priority
 from safecampus.security.forms.alerts import (
     ACTIONS,
@@ -49,7 +48,7 @@ from safecampus.security.forms.alerts import (
 )
 from safecampus.security.live import LOOKBACK, STREAM_PATH
 from safecampus.security.models import Alert
-from safecampus.security.selectors import (
+from safecampus.security.selectors.alerts import (
     LIVE_STATES,
     alert_changes,
     alert_events,
@@ -58,6 +57,7 @@ from safecampus.security.selectors import (
     alert_pictures,
     alert_school_ids,
 )
+from safecampus.security.services import alerts as services
 
 READERS = Access.for_roles(services.ALERT_READER_ROLES)
 ACTORS = Access.for_roles(services.ALERT_ACTOR_ROLES)

@@ -31,14 +31,6 @@ from safecampus.core.excel import XLSX_MIME
 from safecampus.core.forms import BootstrapFormMixin
 from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.core.localtime import CHINA_TZ
-from safecampus.security.device_import import (
-    COLUMNS,
-    MAX_DEVICE_ROWS,
-    MAX_IMPORT_BYTES,
-    DeviceImportRejected,
-    device_import_template,
-    device_import_workbook,
-)
 from safecampus.security.forms.devices import (
     DeviceFilterForm,
     DeviceRegisterForm,
@@ -46,8 +38,8 @@ from safecampus.security.forms.devices import (
     StatsFilterForm,
 )
 from safecampus.security.models import Device, DeviceEvent
-from safecampus.security.permissions import DEVICE_READER_ROLES
-from safecampus.security.selectors_devices import (
+from safecampus.security.permissions import DEVICE_ADMIN_ROLES, DEVICE_READER_ROLES
+from safecampus.security.selectors.devices import (
     device_get,
     device_list,
     event_list,
@@ -55,13 +47,20 @@ from safecampus.security.selectors_devices import (
     online_share,
     school_liveness,
 )
-from safecampus.security.services import (
-    DEVICE_ADMIN_ROLES,
+from safecampus.security.selectors.stats import alert_statistics
+from safecampus.security.services.devices import (
     device_register,
     device_rotate_secret,
     device_set_enabled,
 )
-from safecampus.security.stats import alert_statistics
+from safecampus.security.services.imports import (
+    COLUMNS,
+    MAX_DEVICE_ROWS,
+    MAX_IMPORT_BYTES,
+    DeviceImportRejected,
+    device_import_template,
+    device_import_workbook,
+)
 
 READERS = Access.for_roles(DEVICE_READER_ROLES)
 MANAGERS = Access.for_roles(DEVICE_ADMIN_ROLES)

@@ -20,7 +20,7 @@ from safecampus.organizations.choices import BUREAU_ROLES, Role
 from safecampus.organizations.models import Unit
 from safecampus.security.choices import DEVICE_EVENT_TYPES, EventType, Priority
 from safecampus.security.models import AlertRule
-from safecampus.security.rules_admin import may_edit, rule_delete, rule_list, rule_save
+from safecampus.security.services.rules import may_edit, rule_delete, rule_list, rule_save
 
 READERS = Access.for_roles(BUREAU_ROLES | {Role.PRINCIPAL, Role.SCHOOL_OFFICER, Role.GUARD})
 TYPES = [(value, label) for value, label in EventType.choices if value in DEVICE_EVENT_TYPES]

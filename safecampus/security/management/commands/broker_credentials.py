@@ -1,6 +1,6 @@
 """``manage.py broker_credentials``: the brokers' device logins, written from the registry.
 
-The registry keeps each device's broker hashes (security/brokers.py), so both files are
+The registry keeps each device's broker hashes (security/services/brokers.py), so both files are
 written from it: NATS's authorization file (``NATS_AUTH_FILE``, enabled devices with
 their publish permissions) and Mosquitto's password file (``--mosquitto-passwd``,
 PBKDF2-SHA512 ``$7$``, service accounts kept). The web process does the same after every
@@ -21,14 +21,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from safecampus.core.errors import DomainError
-from safecampus.security.brokers import (
+from safecampus.security.models import Device
+from safecampus.security.services.brokers import (
     INGEST_USER,
     broker_reload,
     write_mosquitto_passwd,
     write_nats_auth,
 )
-from safecampus.security.models import Device
-from safecampus.security.services import device_broker_login_set
+from safecampus.security.services.devices import device_broker_login_set
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from safecampus.core.errors import DomainError
 from safecampus.organizations.models import Unit
 from safecampus.security.choices import DeviceKind, Protocol
-from safecampus.security.services import device_register
+from safecampus.security.services.devices import device_register
 
 
 class Command(BaseCommand):

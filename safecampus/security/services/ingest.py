@@ -29,7 +29,6 @@ from django.utils import timezone
 from safecampus.core.crypto import blind_index
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.core.rules import rule
-from safecampus.security.alerts import alerts_auto_close, alerts_grow, alerts_open
 from safecampus.security.choices import (
     ALERT_OPEN_STATES,
     DEFAULT_PRIORITY,
@@ -38,6 +37,7 @@ from safecampus.security.choices import (
     Priority,
 )
 from safecampus.security.models import Alert, AlertRule, Device, DeviceEvent
+from safecampus.security.services.alerts import alerts_auto_close, alerts_grow, alerts_open
 
 SECRET_CONTEXT = "security.device.secret"
 DIGEST_REALM = "SafeCampus"

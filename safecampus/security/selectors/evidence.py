@@ -8,8 +8,8 @@ from datetime import datetime
 from django.db.models import Count, Q
 
 from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
-from safecampus.security.liveness import online_q
 from safecampus.security.models import Alert, Device
+from safecampus.security.selectors.liveness import online_q
 
 
 def alarm_counts(*, start: datetime, end: datetime) -> dict[int, dict[str, int]]:

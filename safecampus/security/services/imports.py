@@ -47,8 +47,8 @@ from safecampus.core.excel import (
 from safecampus.organizations.models import Unit
 from safecampus.security.choices import DeviceKind, Protocol
 from safecampus.security.models import Device
-from safecampus.security.selectors_devices import manageable_schools
-from safecampus.security.services import DeviceError, device_register
+from safecampus.security.selectors.devices import manageable_schools
+from safecampus.security.services.devices import DeviceError, device_register
 
 #: Each row is one registration (a handful of queries and an audit row): 500 rows take a
 #: few seconds, well inside one request.

@@ -16,7 +16,7 @@ from safecampus.core.localtime import CHINA_TZ
 from safecampus.organizations.models import Unit
 from safecampus.security.choices import AlertStatus, EventType, Outcome
 from safecampus.security.models import Alert
-from safecampus.security.selectors_devices import local_day_bounds
+from safecampus.security.selectors.devices import local_day_bounds
 
 #: The period shown when none is asked for, in days up to today.
 DEFAULT_DAYS = 30

@@ -12,17 +12,14 @@ from django.utils.translation import gettext as _
 
 from safecampus.audit.services import audit_record
 from safecampus.core.errors import DomainError, ForbiddenError
-from safecampus.organizations.choices import BUREAU_ROLES, Role, UnitKind
+from safecampus.organizations.choices import Role, UnitKind
 from safecampus.organizations.models import Unit
-from safecampus.security.brokers import broker_hashes, broker_logins_sync_on_commit
 from safecampus.security.choices import DeviceKind, Protocol
-from safecampus.security.ingest import digest_ha1, secret_hash, secret_new
 from safecampus.security.models import Device
+from safecampus.security.permissions import DEVICE_ADMIN_ROLES
+from safecampus.security.services.brokers import broker_hashes, broker_logins_sync_on_commit
+from safecampus.security.services.ingest import digest_ha1, secret_hash, secret_new
 
-#: Who registers and manages a school's devices: the bureau and the school's own leaders.
-DEVICE_ADMIN_ROLES = frozenset(
-    BUREAU_ROLES | {Role.PRINCIPAL, Role.SCHOOL_OFFICER, Role.SYSTEM_ADMIN}
-)
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 

@@ -34,7 +34,7 @@ from django.db import DatabaseError, transaction
 
 from safecampus.security.models import Device
 
-log = logging.getLogger("safecampus.security.brokers")
+log = logging.getLogger("safecampus.security.services.brokers")
 
 INGEST_USER = "safecampus-ingest"
 #: Beside the NATS login file: the ingest account's bcrypt hash, written by

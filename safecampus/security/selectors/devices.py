@@ -11,9 +11,9 @@ from django.utils import timezone
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.organizations.choices import Role, UnitKind
 from safecampus.organizations.models import Unit
-from safecampus.security.liveness import online_q
 from safecampus.security.models import Device, DeviceEvent
-from safecampus.security.services import DEVICE_ADMIN_ROLES
+from safecampus.security.permissions import DEVICE_ADMIN_ROLES
+from safecampus.security.selectors.liveness import online_q
 
 
 class Liveness:

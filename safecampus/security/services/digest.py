@@ -26,8 +26,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from safecampus.security.ingest import DIGEST_REALM, Device, device_digest_ha1
 from safecampus.security.models import DigestNonce
+from safecampus.security.services.ingest import DIGEST_REALM, Device, device_digest_ha1
 
 NONCE_SECONDS = 300
 NONCE_SALT = "safecampus.security.hikvision.digest-nonce"
