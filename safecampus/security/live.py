@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from safecampus.organizations.scope import scope_for
 from safecampus.security.models import Alert
-from safecampus.security.selectors.alerts import alert_school_ids
+from safecampus.security.permissions import alert_school_ids
 from safecampus.stream.app import Route
 from safecampus.stream.broker import get_broker
 

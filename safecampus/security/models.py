@@ -39,7 +39,7 @@ from safecampus.security.choices import (
     Priority,
     Protocol,
 )
-from safecampus.security.permissions import ALERT_ACTOR_ROLES
+from safecampus.security.permissions import ALERT_ACTOR_ROLES, alert_school_ids
 
 
 class Device(TimeStampedModel):
@@ -202,6 +202,22 @@ ALERT_WORKFLOW = Workflow(
 ALERT_ACK_LABEL = gettext_noop("Acknowledge the critical alert")
 
 
+class AlertQuerySet(SchoolScopedQuerySet):
+    """Alerts are the guard room's and the bureau's: ``visible_to`` — what the kernel and the
+    console use, down to the home page's count of overdue acknowledgements — shows a school's
+    alerts only to its guard, principal and designated officer, every school's to bureau
+    roles; a teacher of the school sees none. ``in_school_scope`` is the wider school scope
+    the alert statistics are read in (figures, not alerts)."""
+
+    def visible_to(self, user: Any) -> Any:
+        schools = alert_school_ids(user)
+        scoped = super().visible_to(user)
+        return scoped if schools is None else scoped.filter(school_id__in=schools)
+
+    def in_school_scope(self, user: Any) -> Any:
+        return super().visible_to(user)
+
+
 class Alert(CaseModel):
     """What a person must act on: repeated events of one device, zone and type within the
     grouping window are one alert whose count and last-seen grow.
@@ -253,7 +269,7 @@ class Alert(CaseModel):
     events = None  # type: ignore[assignment]
     timeline = GenericRelation("cases.CaseEvent")
 
-    objects = SchoolScopedQuerySet.as_manager()  # type: ignore[assignment,misc]
+    objects = AlertQuerySet.as_manager()  # type: ignore[assignment,misc]
 
     class Meta:
         ordering = ["-last_seen_at", "-id"]

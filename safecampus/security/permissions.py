@@ -30,6 +30,21 @@ DEVICE_ADMIN_ROLES = frozenset(
 DEVICE_READER_ROLES = BUREAU_ROLES | SCHOOL_ROLES
 
 
+def alert_school_ids(user: Any) -> frozenset[int] | None:
+    """The schools whose alerts ``user`` watches: None for the whole district (bureau
+    roles), else a set — the schools where they sit in the guard room (empty: none)."""
+    scope = getattr(user, "scope", None)
+    if scope is None:
+        return frozenset()
+    if scope.district_wide and scope.has_role(*BUREAU_ROLES):
+        return None
+    return frozenset(
+        unit_id
+        for unit_id in scope.school_unit_ids
+        if scope.has_role(*ALERT_SCHOOL_ROLES, unit_id=unit_id)
+    )
+
+
 def may_act(user: Any, alert: Any) -> bool:
     """The bureau's triage on any alert; the guard room on its own school's."""
     scope = getattr(user, "scope", None)

@@ -12,9 +12,9 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import expect
 
-from safecampus.leads.services import portal
 from safecampus.leads.models import Lead
 from safecampus.leads.receipts import client_key
+from safecampus.leads.services import portal
 from safecampus.leads.tests.test_challenge import use_rules
 
 pytestmark = pytest.mark.browser

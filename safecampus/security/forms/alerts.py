@@ -20,7 +20,7 @@ from safecampus.core.localtime import CHINA_TZ
 from safecampus.organizations.models import Unit
 from safecampus.security.choices import AlertStatus, EventType, Outcome, Priority
 from safecampus.security.models import Alert
-from safecampus.security.selectors.alerts import alert_school_ids
+from safecampus.security.permissions import alert_school_ids
 from safecampus.security.services import alerts as services
 from safecampus.security.services.alerts import NOTE_MAX
 

@@ -11,27 +11,11 @@ from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
 from safecampus.attachments.models import Attachment
-from safecampus.organizations.choices import BUREAU_ROLES
 from safecampus.security.choices import AlertStatus
 from safecampus.security.models import Alert, DeviceEvent
-from safecampus.security.permissions import ALERT_SCHOOL_ROLES
+from safecampus.security.permissions import alert_school_ids
 
 LIVE_STATES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
-
-
-def alert_school_ids(user: Any) -> frozenset[int] | None:
-    """The schools whose alerts ``user`` watches: None for the whole district, else a set
-    (empty: none)."""
-    scope = getattr(user, "scope", None)
-    if scope is None:
-        return frozenset()
-    if scope.district_wide and scope.has_role(*BUREAU_ROLES):
-        return None
-    return frozenset(
-        unit_id
-        for unit_id in scope.school_unit_ids
-        if scope.has_role(*ALERT_SCHOOL_ROLES, unit_id=unit_id)
-    )
 
 
 def alert_list(

@@ -97,7 +97,7 @@ def alert_statistics(
     if date_from is None and date_to is None:
         date_from, date_to = default_period()
     start, end = local_day_bounds(date_from, date_to)
-    alerts = Alert.objects.visible_to(user)
+    alerts = Alert.objects.in_school_scope(user)
     if school is not None:
         alerts = alerts.filter(school=school)
     if start is not None:

@@ -20,6 +20,7 @@ from safecampus.audit.services import audit_verify
 from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.errors import CaseError
 from safecampus.cases.models import CaseEvent, Deadline
+from safecampus.cases.selectors import deadline_overdue_list
 from safecampus.cases.services import case_transition, deadline_sweep
 from safecampus.notifications.models import Notification
 from safecampus.organizations.choices import Role
@@ -229,6 +230,27 @@ def test_the_deadline_escalates_once_and_not_after_acknowledgement(
     assert Notification.objects.filter(verb="security.alert.escalated").count() == 2
     assert _timeline(sos)[-1][0] == CaseEventKind.ESCALATED
     assert _actions(sos)[-1] == "security.alert.deadline_escalated"
+
+
+@pytest.mark.django_db
+def test_an_overdue_acknowledgement_counts_only_for_who_watches_alerts(
+    panic, guard_a, safety_officer, teacher_a, officer_b
+):
+    """The kernel's overdue list (the home page's count) goes through ``visible_to``: the
+    guard room and the bureau see the unacknowledged alert, a teacher of the same school and
+    another school's officer do not; the alert statistics stay in the school's scope."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sos = _raise(panic, "p1")
+    with time_machine.travel(start + timedelta(seconds=120), tick=False):
+        counts = {
+            user.username: deadline_overdue_list(user=user, model=Alert).count()
+            for user in (guard_a, safety_officer, teacher_a, officer_b)
+        }
+    assert counts == {guard_a.username: 1, safety_officer.username: 1,
+                      teacher_a.username: 0, officer_b.username: 0}  # fmt: skip
+    assert list(Alert.objects.visible_to(teacher_a)) == []
+    assert list(Alert.objects.in_school_scope(teacher_a)) == [sos]
 
 
 @pytest.mark.django_db(transaction=True)
