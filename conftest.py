@@ -9,12 +9,16 @@ signs them in with a verified session.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
 from django.test import Client
+from django.test.testcases import LiveServerThread
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from huey.contrib.djhuey import HUEY
@@ -34,6 +38,39 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if settings.REDIS_URL and _worker.startswith("gw"):
     _base = settings.REDIS_URL.rsplit("/", 1)[0]
     settings.CACHES["default"]["LOCATION"] = f"{_base}/{2 + int(_worker[2:])}"
+
+
+class _OneRequestAtATimeServer(ThreadedWSGIServer):
+    """live_server's threaded server, except that on SQLite's in-memory test database two
+    requests never run at once. Each server thread opens its own connection to that
+    shared-cache database, whose locks are per table and do not wait: a page and the photo
+    it shows, loaded together, failed with "database table is locked" or "cannot open
+    savepoint" (a 500 in a browser test, CI 2026-12-07). Connections are still accepted
+    in threads, so an idle keep-alive socket blocks nobody; the lock is held from the
+    application's call until its body is read and closed. PostgreSQL is left threaded."""
+
+    _lock = threading.Lock()
+
+    def set_app(self, application):
+        lock = self._lock
+
+        def one_at_a_time(environ, start_response):
+            if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+                return application(environ, start_response)
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    body = b"".join(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+            return [body]
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = _OneRequestAtATimeServer
+
 
 # Tasks run inline in tests unless a test starts a real consumer. (Settings are loaded
 # before this file, so the switch is made on the Huey instance itself.)
