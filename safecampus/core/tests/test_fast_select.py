@@ -5,10 +5,18 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from safecampus.core.forms import FastSelect
 
-CHOICES = [("", "All"), ('x<&"', "X & <b>alert</b>"), ("y", "Y"), ("z", "Z")]
+CHOICES = [
+    ("", "All"),
+    ('x<&"', "X & <b>alert</b>"),
+    ("y", "Y"),
+    ("z", "Z"),
+    ("w", gettext_lazy("School & <class>")),  # a lazy label is escaped as a string is
+    (7, "an integer value"),
+]
 
 
 class Pair(forms.Form):
@@ -21,7 +29,7 @@ def _options(html: str) -> list[str]:
 
 
 def test_fast_and_django_select_agree_on_every_option():
-    for value in ("", 'x<&"', "z", "missing"):
+    for value in ("", 'x<&"', "z", "w", "7", "missing"):
         form = Pair({"fast": value, "slow": value})
         fast, slow = _options(str(form["fast"])), _options(str(form["slow"]))
         assert fast == slow
