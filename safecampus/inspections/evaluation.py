@@ -17,7 +17,7 @@ same text:
 * **Penalty**: ``evaluation_overdue_penalty`` points for each counted notice still open and past
   its deadline now, at most ``evaluation_overdue_penalty_cap``.
 * **Veto** (一票否决): a submitted evaluation inspection of the year with a failed veto item grades
-  the school "fail", whatever its total.
+  the school "fail", whatever its total, and ranks it below every school without a veto.
 * Incidents and safety education are counted once those modules exist.
 
 The ranking is computed with a fixed number of aggregate queries (one per part, grouped by
@@ -264,14 +264,16 @@ def _schools() -> list[SchoolScore]:
 
 
 def _rank(scores: list[SchoolScore]) -> list[SchoolScore]:
-    """Evaluated schools by total (ties share a rank: 1, 2, 2, 4), then the others by code."""
+    """Evaluated schools by total (ties share a rank: 1, 2, 2, 4), vetoed ones below every
+    school without a veto whatever their total, then the unevaluated ones by code."""
     evaluated = sorted(
-        (s for s in scores if s.total is not None), key=lambda s: (-(s.total or 0), s.code)
+        (s for s in scores if s.total is not None),
+        key=lambda s: (s.veto, -(s.total or 0), s.code),
     )
-    previous: Decimal | None = None
+    previous: tuple[bool, Decimal | None] | None = None
     for position, score in enumerate(evaluated, start=1):
-        if score.total != previous:
-            rank, previous = position, score.total
+        if (score.veto, score.total) != previous:
+            rank, previous = position, (score.veto, score.total)
         score.rank = rank
     others = [s for s in scores if s.total is None]
     return evaluated + others
@@ -413,7 +415,10 @@ def method_lines() -> list[str]:
             "points": rule("evaluation_overdue_penalty"),
             "cap": rule("evaluation_overdue_penalty_cap"),
         },
-        t("A failed veto item in an evaluation grades the school “Fail” whatever its total."),
+        t(
+            "A failed veto item in an evaluation grades the school “Fail” whatever its total "
+            "and ranks it below every school without one."
+        ),
         t("Grades: Excellent ≥ %(excellent)s, Good ≥ %(good)s, Pass ≥ %(pass)s, Fail below.")
         % {
             "excellent": rule("evaluation_grade_excellent"),

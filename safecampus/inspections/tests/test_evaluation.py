@@ -163,6 +163,25 @@ def test_ties_share_a_rank(clock, district, version):
     ]
 
 
+def test_a_vetoed_school_ranks_below_every_school_without_a_veto(clock, district, version):
+    extra = [SchoolFactory(unit__code=f"XB-10{i}").unit for i in range(2)]
+    schools = [district.school_a, district.school_b, *extra]
+    at = datetime(2026, 4, 1, 9, tzinfo=SH)
+    for school, percent, veto in zip(
+        schools, ["99", "60", "98", "98"], [True, False, True, True], strict=True
+    ):
+        evaluate(school, version, percent, at, veto=veto)
+    scores = district_scores(2026)
+    # The vetoed schools' totals (99.3, 98.6) beat XB-002's 72.0, yet they rank below it;
+    # among themselves they still rank by total, ties sharing a rank.
+    assert [(s.code, s.rank, s.grade) for s in scores] == [
+        ("XB-002", 1, Grade.PASS),
+        ("XB-001", 2, Grade.FAIL),
+        ("XB-100", 3, Grade.FAIL),
+        ("XB-101", 3, Grade.FAIL),
+    ]
+
+
 def test_the_year_is_counted_in_china_time(clock, district, version):
     # 23:30 on 31 December in Shanghai is still 2026 (15:30 UTC).
     evaluate(district.school_a, version, "60.0", datetime(2026, 12, 31, 23, 30, tzinfo=SH))
