@@ -3,6 +3,7 @@ roles outside the modules do not see the row."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -64,3 +65,12 @@ def test_the_bureau_sees_the_district_and_a_school_its_own(
 
 def test_the_auditor_does_not_see_the_row(client, auditor):
     assert _row(login(client, auditor)) == ""
+
+
+@pytest.mark.parametrize("path", ["/", "/organizations/responsibility/"])
+def test_pages_show_no_internal_requirement_codes(client, district, safety_officer, path):
+    """R-1.1 … R-8.3 name the plan's requirements for the developers, not for users."""
+    login(client, safety_officer)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert re.findall(r"\bR-\d(?:\.\d)?\b", response.content.decode()) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DeviceKind(models.TextChoices):
@@ -59,7 +60,8 @@ class Priority(models.IntegerChoices):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    # "Open" alone is translated as the button 查看 elsewhere; an alert's state is 待处理.
+    OPEN = "open", pgettext_lazy("alert status", "Open")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     DISPOSED = "disposed", _("Disposed")
 
