@@ -1,19 +1,24 @@
 /* The live alert console (/security/console/): follows the alert stream (SSE) and, when the
  * stream cannot be reached, polls the feed every few seconds. Rows are rendered by the
- * server (#sc-alert-console[data-feed]); a new high or critical alert sounds through the
- * Web Audio API unless muted (kept in localStorage). No inline script: strict CSP. */
+ * server (#sc-alert-console[data-feed]) and kept in the server's order: unacknowledged
+ * first, then by priority, then newest. While a high or critical alert waits to be
+ * acknowledged a banner says how many and the console sounds every few seconds (Web Audio,
+ * unless muted: kept in localStorage). No inline script: strict CSP. */
 (function () {
   "use strict";
 
   const root = document.getElementById("sc-alert-console");
   if (!root) return;
   const POLL_MS = 3000;
+  const REMIND_MS = 8000;
+  const URGENT = 3; // high and critical
   const MUTE_KEY = "sc-alert-muted";
   const words = (function () {
     const block = document.getElementById("sc-alert-i18n");
     try { return block ? JSON.parse(block.textContent) : {}; } catch (e) { return {}; }
   })();
   const school = root.getAttribute("data-school");
+  const floor = parseInt(root.getAttribute("data-priority-min") || "0", 10) || 0;
   let cursor = root.getAttribute("data-cursor");
   let pendingIds = new Set();
   let inFlight = false;
@@ -84,11 +89,66 @@
     return template.content.firstElementChild;
   }
 
+  /* The server's order: waiting (unacknowledged) first, then priority, newest, id. */
+  function rank(node) {
+    return [
+      node.getAttribute("data-status") === "open" ? 1 : 0,
+      parseInt(node.getAttribute("data-priority"), 10) || 0,
+      parseInt(node.getAttribute("data-seen"), 10) || 0,
+      parseInt(node.getAttribute("data-id"), 10) || 0,
+    ];
+  }
+
+  function before(a, b) {
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== b[i]) return a[i] > b[i];
+    }
+    return false;
+  }
+
+  function place(node) {
+    const key = rank(node);
+    const rows = root.querySelectorAll(".sc-alert");
+    for (let i = 0; i < rows.length; i++) {
+      if (rows[i] !== node && before(key, rank(rows[i]))) {
+        if (rows[i].previousElementSibling !== node) root.insertBefore(node, rows[i]);
+        return;
+      }
+    }
+    if (root.lastElementChild !== node) root.append(node);
+  }
+
+  function waitingUrgent() {
+    return Array.prototype.filter.call(root.querySelectorAll(".sc-alert"), function (node) {
+      return node.getAttribute("data-status") === "open" &&
+        (parseInt(node.getAttribute("data-priority"), 10) || 0) >= URGENT;
+    });
+  }
+
+  const banner = document.getElementById("sc-alert-banner");
+  function refreshBanner() {
+    if (!banner) return;
+    const n = waitingUrgent().length;
+    banner.hidden = n === 0;
+    const text = banner.querySelector("[data-waiting]");
+    if (text && words.waiting) {
+      text.textContent = words.waiting.replace("%(n)s", String(n));
+      text.setAttribute("data-waiting", String(n));
+    }
+  }
+
+  /* Until every high or critical alert is acknowledged, remind every few seconds. */
+  window.setInterval(function () {
+    const waiting = waitingUrgent();
+    if (!waiting.length) return;
+    beep(Math.max.apply(null, waiting.map(function (n) { return parseInt(n.getAttribute("data-priority"), 10) || 0; })));
+  }, REMIND_MS);
+
   function applyRow(row) {
     if (school && String(row.school) !== school) return false;
     const existing = document.getElementById("alert-" + row.id);
     if (existing && existing.getAttribute("data-version") === row.version) return false;
-    if (!row.live) {
+    if (!row.live || row.priority < floor) {
       if (existing) { existing.remove(); return true; }
       return false;
     }
@@ -96,14 +156,28 @@
     if (existing) {
       existing.replaceWith(node);
     } else {
-      const first = root.querySelector(".sc-alert");
-      if (first) root.insertBefore(node, first); else root.append(node);
       node.classList.add("sc-alert-new");
       if (row.sound) beep(row.priority);
     }
+    place(node);
     if (window.htmx) window.htmx.process(node);
     return true;
   }
+
+  /* A move made on the page (acknowledge, dispose) swaps its row in place (htmx may tell
+   * document.body rather than the detached old row): put every row back in order. */
+  function resort() {
+    const live = Array.prototype.slice.call(root.querySelectorAll(".sc-alert"));
+    const sorted = live.slice().sort(function (a, b) {
+      return before(rank(a), rank(b)) ? -1 : before(rank(b), rank(a)) ? 1 : 0;
+    });
+    if (sorted.some(function (node, i) { return node !== live[i]; })) {
+      sorted.forEach(function (node) { root.append(node); });
+    }
+    refreshBanner();
+    refreshEmpty();
+  }
+  document.addEventListener("htmx:afterSettle", resort);
 
   function refreshEmpty() {
     const empty = root.querySelector(".sc-alert-empty");
@@ -139,6 +213,7 @@
         let changed = false;
         (data.rows || []).forEach(function (row) { changed = applyRow(row) || changed; });
         refreshEmpty();
+        refreshBanner();
         if (changed) refreshMap();
       })
       .catch(function () {})

@@ -13,6 +13,7 @@ import json
 import re
 import time
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -96,3 +97,57 @@ def test_a_panic_alarm_appears_without_reload_and_is_acknowledged(
     # Only the refused streams may fail (that is what makes the page poll).
     assert missing and all("/stream/" in url for url in missing)
     assert [e for e in log.console_errors if "status of 404" not in e] == []
+
+
+def test_a_critical_alarm_arrives_above_twenty_low_ones_and_stays_pinned_until_acknowledged(
+    phone, live_server, district, settings
+):
+    """Issue #14: after a reload a one-key alarm was 8th on the guard's phone, under
+    device-offline and low alerts. It must arrive on top, stay there while newer low
+    alerts come in, keep a banner up until acknowledged, then drop below the waiting ones."""
+    from safecampus.security.services.ingest import ingest_events
+
+    page, log = phone
+    settings.STREAM_URL = f"{live_server.url}/stream/events"  # refused: the page polls
+    guard = _person("guard_a", district.school_a, Role.GUARD, full_name="孙门卫")
+    reader, _ = device_register(
+        actor=None, school=district.school_a, kind="vehicle_barrier", name="东门道闸"
+    )
+    sos_device, secret = device_register(
+        actor=None, school=district.school_a, kind="panic_button", name="门卫室一键报警"
+    )
+    now = timezone.now()
+    for i in range(20):  # plates nobody knows: low priority at any hour
+        item = {"event_id": f"p{i}", "type": "plate_unknown", "zone": f"车道{i}"}
+        item["occurred_at"] = (now - timedelta(seconds=60 - i)).isoformat()
+        ingest_events(device=reader, items=[item], source="http")
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    _sign_in_password(page, live_server, guard)
+    page.goto(f"{live_server.url}/security/console/")
+    console = page.locator("#sc-alert-console")
+    expect(console.locator(".sc-alert")).to_have_count(20)
+    banner = page.locator("#sc-alert-banner")
+    expect(banner).to_be_hidden()
+
+    assert _post_event(live_server, sos_device, secret) == 202
+    sos = console.locator(".sc-alert").first
+    expect(sos).to_contain_text("One-key alarm", timeout=5000)
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("waiting to be acknowledged: 1")
+
+    # A newer low alert arrives: it goes under the alarm, not above it.
+    later = {"event_id": "p-late", "type": "plate_unknown", "zone": "车道99"}
+    later["occurred_at"] = timezone.now().isoformat()
+    ingest_events(device=reader, items=[later], source="http")
+    expect(console.locator(".sc-alert")).to_have_count(22, timeout=5000)
+    expect(console.locator(".sc-alert").first).to_contain_text("One-key alarm")
+    expect(console.locator(".sc-alert").nth(1)).to_contain_text("车道99")
+
+    console.locator(".sc-alert").first.get_by_role("button", name="Acknowledge").click()
+    expect(banner).to_be_hidden()
+    last = console.locator(".sc-alert").last
+    expect(last).to_contain_text("One-key alarm")
+    expect(last.locator(".sc-alert-state")).to_have_text("Acknowledged")
+    expect(console.locator(".sc-alert").first).to_contain_text("车道99")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert log.csp_violations(page) == []

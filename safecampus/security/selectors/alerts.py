@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, QuerySet
+from django.db.models import Case, CharField, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Cast
 
 from safecampus.attachments.models import Attachment
@@ -50,6 +50,22 @@ def alert_list(
     if until is not None:
         alerts = alerts.filter(last_seen_at__lt=until)
     return alerts.select_related("school", "device").order_by("-last_seen_at", "-id")
+
+
+def console_alerts(
+    *, user: Any, school: int | None = None, priority_min: int | None = None
+) -> QuerySet[Alert]:
+    """The console's live alerts, the emergency first: unacknowledged before acknowledged,
+    then by priority (critical first), then newest first. A critical one-key alarm is never
+    under a newer low-priority alert or a pile of device-offline ones."""
+    waiting = Case(
+        When(status=AlertStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        alert_list(user=user, school=school, priority_min=priority_min, status=list(LIVE_STATES))
+        .annotate(waiting=waiting)
+        .order_by("waiting", "-priority", "-last_seen_at", "-id")
+    )
 
 
 def alert_changes(*, user: Any, after: datetime, school: int | None = None) -> QuerySet[Alert]:

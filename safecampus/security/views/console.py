@@ -36,7 +36,7 @@ from safecampus.core.csv_export import csv_lines
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.organizations.models import Unit
-from safecampus.security.choices import Priority
+from safecampus.security.choices import AlertStatus, Priority
 from safecampus.security.forms.alerts import (
     ACTIONS,
     AlertFilterForm,
@@ -56,6 +56,7 @@ from safecampus.security.selectors.alerts import (
     alert_list,
     alert_pictures,
     alert_school_ids,
+    console_alerts,
 )
 from safecampus.security.services import alerts as services
 
@@ -87,6 +88,18 @@ def _school_filter(request: AuthedRequest) -> int | None:
     schools = alert_school_ids(request.user)
     pk = int(raw)
     return pk if schools is None or pk in schools else None
+
+
+def _priority_min(request: AuthedRequest, *, district: bool) -> int | None:
+    """The console's priority floor: ``?priority=all`` or a priority value; by default the
+    bureau's district console shows high and above (every school's low-priority line
+    crossings would bury the emergencies), a guard room everything of its school."""
+    raw = request.GET.get("priority", "")
+    if raw == "all":
+        return None
+    if raw.isdigit() and int(raw) in Priority.values:
+        return int(raw)
+    return Priority.HIGH if district else None
 
 
 def _rows(request: AuthedRequest, alerts: list[Alert]) -> list[dict[str, Any]]:
@@ -143,15 +156,25 @@ class ConsoleView(AccessMixin, View):
 
     def get(self, request: AuthedRequest) -> HttpResponse:
         school = _school_filter(request)
-        alerts = list(
-            alert_list(user=request.user, school=school, status=list(LIVE_STATES))[:CONSOLE_SIZE]
-        )
         district = alert_school_ids(request.user) is None
+        floor = _priority_min(request, district=district)
+        alerts = list(
+            console_alerts(user=request.user, school=school, priority_min=floor)[:CONSOLE_SIZE]
+        )
         context = {
             "rows": [_row_html(request, row) for row in _rows(request, alerts)],
             "school": school,
             "schools": school_choices(request.user) if district else [],
             "district": district,
+            "priority_min": floor,
+            "priority_choices": [
+                (str(Priority.HIGH.value), _("High and critical")),
+                (str(Priority.MEDIUM.value), _("Medium and above")),
+                ("all", _("All priorities")),
+            ],
+            "waiting_urgent": sum(
+                1 for a in alerts if a.status == AlertStatus.OPEN and a.priority >= SOUND_FROM
+            ),
             "map": _map_data(request, school),
             "cursor": (timezone.now() - LOOKBACK).isoformat(),
             # Like the shell's notification stream: only where a stream process is configured.
@@ -164,6 +187,8 @@ class ConsoleView(AccessMixin, View):
                 "live": _("Live"),
                 "polling": _("Refreshing every few seconds"),
                 "new_alert": _("New alert"),
+                # %(n)s: how many high or critical alerts nobody has acknowledged yet.
+                "waiting": _("High or critical alerts waiting to be acknowledged: %(n)s"),
             },
         }
         return render(request, "security/console.html", context)
