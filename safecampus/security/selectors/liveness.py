@@ -50,12 +50,16 @@ def online_q(now: datetime) -> Q:
 
 def devices_gone_silent(now: datetime) -> QuerySet[Device]:
     """Enabled devices silent too long, not yet marked offline and without an open
-    ``device_offline`` alert: the ones the sweep must raise an alert for."""
+    ``device_offline`` alert: the ones the sweep must raise an alert for.
+
+    A device never heard from is not commissioned yet (the device pages say "never heard
+    from"): it raises nothing, or a district's registration of hundreds of devices ahead of
+    their installation would bury the guard rooms in offline alerts (issue #14)."""
     open_alert = Alert.objects.filter(
         device=OuterRef("pk"), event_type=EventType.DEVICE_OFFLINE, status__in=ALERT_OPEN_STATES
     )
     return (
-        Device.objects.filter(enabled=True, offline_since__isnull=True)
+        Device.objects.filter(enabled=True, offline_since__isnull=True, last_seen_at__isnull=False)
         .filter(silent_q(now))
         .filter(~Exists(open_alert))
         .order_by("pk")

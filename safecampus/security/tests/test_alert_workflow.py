@@ -72,6 +72,10 @@ def perimeter(district):
             zone="东墙",
             code="XB-001-PZ9",
         )
+    # Commissioned: its first heartbeat (a device never heard from raises no offline alert).
+    ingest_events(
+        device=device, items=[event("hb0", "heartbeat", MORNING)], source="http", now=MORNING
+    )
     return device
 
 

@@ -19,7 +19,17 @@ from safecampus.security.tests.conftest import MORNING, event
 pytestmark = pytest.mark.django_db
 
 
-def _register(district, code: str, heartbeat: int = 60) -> Device:
+def _register(district, code: str, heartbeat: int = 60, *, heard: bool = True) -> Device:
+    """A device registered at MORNING; ``heard``: it sent its first heartbeat then (a device
+    never heard from is not commissioned, and the sweep leaves it alone)."""
+    device = _registered(district, code, heartbeat)
+    if heard:
+        _heartbeat(device, MORNING, f"hb0-{code}")
+        device.refresh_from_db()
+    return device
+
+
+def _registered(district, code: str, heartbeat: int) -> Device:
     with time_machine.travel(MORNING, tick=False):
         device, _secret = device_register(
             actor=None,
@@ -74,15 +84,22 @@ def test_silent_past_three_heartbeats_raises_one_alert_and_a_heartbeat_clears_it
     assert _offline_alerts().filter(status=AlertStatus.OPEN).count() == 1
 
 
-def test_never_heard_from_counts_from_registration_and_each_heartbeat_is_its_own(district):
-    slow = _register(district, "XB-001-SLOW", heartbeat=600)
-    fast = _register(district, "XB-001-FAST", heartbeat=10)
-    assert liveness_sweep(MORNING + timedelta(seconds=31)) == [
-        _offline_alerts().get(device=fast).pk
-    ]
+def test_a_device_never_heard_from_raises_nothing_and_each_heartbeat_is_its_own(district):
+    slow = _register(district, "XB-001-SLOW", heartbeat=600, heard=False)
+    fast = _register(district, "XB-001-FAST", heartbeat=10, heard=False)
+    idle = _register(district, "XB-001-IDLE", heartbeat=10, heard=False)
+    # Not commissioned: registered a day ago and never heard from, yet no alert.
+    assert liveness_sweep(MORNING + timedelta(days=1)) == []
+    idle.refresh_from_db()
+    assert idle.offline_since is None
+    for device in (slow, fast):
+        _heartbeat(device, MORNING + timedelta(days=1), f"hb-{device.code}")
+    later = MORNING + timedelta(days=1, seconds=31)
+    assert liveness_sweep(later) == [_offline_alerts().get(device=fast).pk]
     assert not _offline_alerts().filter(device=slow).exists()
-    assert len(liveness_sweep(MORNING + timedelta(seconds=1801))) == 1
+    assert len(liveness_sweep(MORNING + timedelta(days=1, seconds=1801))) == 1
     assert _offline_alerts().filter(device=slow).count() == 1
+    assert not _offline_alerts().filter(device=idle).exists()
 
 
 def test_disabled_devices_are_not_swept_and_the_batch_is_bounded(district):
