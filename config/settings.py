@@ -365,6 +365,10 @@ SERVED_URL_FILE = VAR_DIR / "served-url"
 # --- Webhooks (outbound, signed) ---
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 
+# The public portal's footer names a number to call. Default: 12355, the national youth
+# service hotline (青少年服务台) that also takes bullying calls; a district sets its own.
+PORTAL_HOTLINE = env_str("PORTAL_HOTLINE", "12355")
+
 # --- Notifications and the live stream (begin) ---
 # Absolute links in e-mails; pages only know their own paths.
 SITE_URL = env_str("SITE_URL", "" if PROD else "http://127.0.0.1:8000").rstrip("/")

@@ -379,3 +379,20 @@ def test_the_form_opens_when_no_category_is_in_use(client, district):
     page = client.get("/report/", **CLIENT)
     assert page.status_code == 200
     assert list(page.context["form"].fields["category"].queryset) == []
+
+
+@pytest.mark.parametrize("path", ["/report/", "/report/status/"])
+def test_the_portal_footer_keeps_the_portal_promise_and_names_a_number(
+    client, district, settings, path
+):
+    """The staff footer says every access is recorded, while the portal says it records no
+    address: the portal has its own footer, with 110 and the configured hotline (#14)."""
+    settings.PORTAL_HOTLINE = "0519-85681234"
+    body = client.get(f"{path}?lang=en").content.decode()
+    assert "Every access is recorded" not in body
+    assert "call 110" in body and "0519-85681234" in body
+    settings.PORTAL_HOTLINE = ""
+    body = client.get(path).content.decode()
+    assert "110" in body and "所有访问均记录在案" not in body
+    # Staff pages keep theirs.
+    assert "所有访问均记录在案" in client.get("/accounts/login/").content.decode()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -54,7 +55,13 @@ def _page(
     request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HttpResponse:
     lang = getattr(request, "portal_lang", "")
-    context = {"lang": lang, "lang_query": f"?lang={lang}" if lang else "", **context}
+    context = {
+        "lang": lang,
+        "lang_query": f"?lang={lang}" if lang else "",
+        "hotline": settings.PORTAL_HOTLINE,
+        "public_footer": True,
+        **context,
+    }
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
     # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on the form's
