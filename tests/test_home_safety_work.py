@@ -74,3 +74,41 @@ def test_pages_show_no_internal_requirement_codes(client, district, safety_offic
     response = client.get(path)
     assert response.status_code == 200
     assert re.findall(r"\bR-\d(?:\.\d)?\b", response.content.decode()) == []
+
+
+def test_a_school_users_home_lists_its_open_work_and_not_the_district_dashboard(
+    client, district, inspector, principal_a, officer_b, safety_officer
+):
+    """Issue #14: the principal's home was a shrunk district dashboard. It lists the
+    school's waiting cases now, soonest deadline first; other schools see none of them."""
+    from safecampus.inspections.services.rectification import rectification_issue
+
+    hazard = hazard_register(
+        actor=inspector,
+        school=district.school_a,
+        category=HazardCategory.FIRE,
+        level=HazardLevel.GENERAL,
+        description="消防通道堆放杂物",
+    )
+    notice = rectification_issue(actor=inspector, hazards=[hazard])
+    login(client, principal_a)
+    client.cookies["django_language"] = "en"
+    body = client.get("/").content.decode()
+    assert "Your open work" in body
+    start = body.index("Your open work")
+    work = body[start : start + 3000]
+    assert notice.reference in work and f"/inspections/rectifications/{notice.pk}/" in work
+    assert "消防通道堆放杂物" not in work  # kind and reference only, no description
+    assert "Schools by kind" not in body and "chart-kinds" not in body
+
+    client.logout()
+    login(client, officer_b)
+    client.cookies["django_language"] = "en"
+    body = client.get("/").content.decode()
+    assert "Nothing is waiting for you." in body and notice.reference not in body
+
+    client.logout()
+    login(client, safety_officer)
+    client.cookies["django_language"] = "en"
+    body = client.get("/").content.decode()
+    assert "Your open work" not in body and "Schools by kind" in body

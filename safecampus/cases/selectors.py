@@ -76,11 +76,8 @@ def transfer_list(*, user: Any, case: CaseModel) -> QuerySet[Transfer]:
     return Transfer.objects.for_case(case).select_related(*related)
 
 
-def deadline_overdue_list(
-    *, user: Any, now: datetime | None = None, model: type[CaseModel] | None = None
-) -> QuerySet[Deadline]:
-    """Open deadlines past due on the cases ``user`` can see, the oldest first, with their case."""
-    now = now or timezone.now()
+def _visible_cases(user: Any, model: type[CaseModel] | None) -> Q:
+    """The deadlines whose case ``user`` can see (each case model's ``visible_to``)."""
     visible = Q(pk__in=[])
     for case_model in [model] if model is not None else case_models():
         queryset = case_model._default_manager.all()
@@ -90,12 +87,44 @@ def deadline_overdue_list(
         visible |= Q(
             content_type=content_type, object_id__in=queryset.visible_to(user).values("pk")
         )
+    return visible
+
+
+def deadline_overdue_list(
+    *, user: Any, now: datetime | None = None, model: type[CaseModel] | None = None
+) -> QuerySet[Deadline]:
+    """Open deadlines past due on the cases ``user`` can see, the oldest first, with their case."""
+    now = now or timezone.now()
     return (
         Deadline.objects.overdue(now)
-        .filter(visible)
+        .filter(_visible_cases(user, model))
         .select_related("escalate_to", "content_type")
         .prefetch_related("case")
     )
+
+
+def deadline_open_list(*, user: Any, limit: int = 20) -> list[Deadline]:
+    """The open deadlines on the cases ``user`` can see, soonest due first, one per case (a
+    rectification notice carries the school's and the bureau's: its nearest is shown): the
+    work waiting for a school, a guard room or a partner agency."""
+    deadlines = (
+        Deadline.objects.open()
+        .filter(_visible_cases(user, None))
+        .select_related("content_type")
+        .prefetch_related("case")
+        .order_by("due_at", "pk")
+    )
+    seen: set[tuple[int, int]] = set()
+    found: list[Deadline] = []
+    for deadline in deadlines[: limit * 3]:
+        key = (deadline.content_type_id, deadline.object_id)
+        if key in seen or deadline.case is None:
+            continue
+        seen.add(key)
+        found.append(deadline)
+        if len(found) == limit:
+            break
+    return found
 
 
 def holiday_override_list(*, user: Any, year: int) -> QuerySet[HolidayOverride]:

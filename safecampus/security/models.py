@@ -20,6 +20,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -292,6 +293,9 @@ class Alert(CaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_event_type_display()} · {self.school_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("security:alert_detail", args=[self.pk])
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The services set these; an alert made elsewhere (a fixture, a data repair) still
