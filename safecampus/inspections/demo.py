@@ -107,6 +107,77 @@ PLACES = [
 MEASURES = "已落实整改：更换设备、补齐台账，并组织相关人员培训。"
 INTERIM = "设置警戒区域，安排专人值守，每日巡查记录。"
 
+#: What an inspector writes down, by category: the register reads like a real one.
+FINDINGS: dict[str, list[str]] = {
+    "fire": [
+        "一楼东侧消防通道堆放课桌椅，通道宽度不足一米。",
+        "三楼灭火器压力表指针在红区，已过检验期。",
+        "实验楼安全出口指示灯不亮，应急照明断电后无法启动。",
+        "学生宿舍楼消防栓箱被上锁，钥匙不在值班室。",
+        "图书室电源插座周边堆放纸箱，距离不足半米。",
+    ],
+    "electrical": [
+        "食堂后厨燃气软管老化开裂，未安装燃气泄漏报警器。",
+        "教室多处插线板串接使用，配电箱未上锁。",
+        "宿舍有学生私拉电线给电动车充电。",
+        "配电房门窗无防鼠板，室内堆放杂物。",
+    ],
+    "building": [
+        "教学楼三楼走廊护栏高度不足1.1米，部分栏杆松动。",
+        "操场看台台阶破损，边缘有钢筋外露。",
+        "体育器材室篮球架底座锈蚀，未做固定。",
+        "围墙西段出现约两米长裂缝，有倾斜迹象。",
+    ],
+    "canteen": [
+        "食堂留样冰箱温度显示8℃，部分留样不足48小时即被清理。",
+        "后厨生熟刀具、砧板未分开使用。",
+        "两名从业人员健康证已过期，仍在岗操作。",
+        "食品原料出入库台账缺少近两周记录。",
+    ],
+    "dormitory": [
+        "女生宿舍楼夜间仅一名宿管值守，查寝记录有缺漏。",
+        "宿舍窗户限位器缺失，可完全打开。",
+        "宿舍楼一楼安全出口被铁链锁闭。",
+    ],
+    "gate": [
+        "校门口外来人员登记簿多日未填写，访客直接进入校园。",
+        "上下学时段校门口未设置隔离护栏，学生与车辆混行。",
+        "夜间巡逻记录与监控时间对不上，存在漏巡。",
+        "门卫室未配备钢叉、防暴盾牌等防护器械。",
+    ],
+    "technical": [
+        "校门口摄像头画面模糊，夜间无法看清人脸。",
+        "监控录像仅保存7天，不足30天的要求。",
+        "周界报警东侧防区长期旁路，报警不上传。",
+        "一键报警装置未与公安机关联网，测试无响应。",
+    ],
+    "security_staff": [
+        "专职保安仅一名，低于配备标准。",
+        "两名保安员未持有保安员证。",
+        "保安员不熟悉防暴器械使用，应急演练记录缺失。",
+    ],
+    "surroundings": [
+        "学校门口两百米内有一家网吧，未悬挂禁止未成年人进入标志。",
+        "校门对面流动摊贩占道经营，影响学生通行。",
+        "学校周边道路缺少减速带和警示标志。",
+    ],
+    "school_bus": [
+        "校车随车照管员未按规定清点学生人数。",
+        "校车灭火器过期，安全锤缺失两把。",
+        "一辆接送学生车辆无校车标牌，核载7人实载11人。",
+    ],
+    "education": [
+        "本学期未开展防欺凌专题教育，无教案和签到记录。",
+        "应急疏散演练记录缺少时间和参与人数。",
+        "安全工作例会纪要未按月形成。",
+    ],
+    "other": [
+        "校内水塘周边未设置防护栏和警示牌。",
+        "化学实验室危化品柜未实行双人双锁管理。",
+        "学生心理咨询室长期关闭，无值班安排。",
+    ],
+}
+
 #: (fallback item code, text, type, points, level if failed, category, veto)
 FALLBACK_ITEMS = [
     ("D-01", "门卫室24小时有人值守", ItemType.YES_NO, "10", "serious", "gate", False),
@@ -468,7 +539,9 @@ class _Seeder:
             place=self.rng.choice(PLACES),
             category=item.category or HazardCategory.OTHER,
             level=item.severity or HazardLevel.GENERAL,
-            description=f"{item.text}：检查时发现不符合要求。",
+            description=self.rng.choice(
+                FINDINGS.get(item.category or HazardCategory.OTHER, FINDINGS["other"])
+            ),
             status=HazardStatus.OPEN,
             source=HazardSource.INSPECTION,
             found_by=row.inspector,

@@ -47,3 +47,7 @@ def test_seed_twice_gives_the_same_rows(district, inspector):
     assert (
         Rectification.objects.filter(reference__startswith="ZG-").count() == first["Rectification"]
     )
+    # The register reads like a real one: what was found, in many different words.
+    descriptions = set(Hazard.objects.values_list("description", flat=True))
+    assert len(descriptions) >= min(10, first["Hazard"])
+    assert not any("检查时发现不符合要求" in d for d in descriptions)

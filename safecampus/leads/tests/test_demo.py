@@ -28,6 +28,12 @@ def test_demo_leads_walk_the_workflow_and_are_made_once(categories):
     for lead in Lead.objects.all():  # the timeline moved with the lead
         first = CaseEvent.objects.for_case(lead).order_by("at").first()
         assert abs((first.at - lead.created_at).total_seconds()) < 5
+    # Each lead lived its steps over days: a concluded one took 3 days or more (was 0).
+    concluded = Lead.objects.filter(concluded_at__isnull=False)
+    assert concluded.exists()
+    assert all((c.concluded_at - c.created_at).days >= 3 for c in concluded)
+    # No two reports read the same.
+    assert Lead.objects.values("description").distinct().count() == 21
     assert audit_verify().ok
     with connection.cursor() as cursor:
         cursor.execute("SELECT persons_involved FROM leads_lead WHERE persons_involved <> ''")
