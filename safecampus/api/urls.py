@@ -44,6 +44,7 @@ urlpatterns = [
     path("schools/<str:code>/", views.SchoolDetailAPIView.as_view(), name="school_detail"),
     path("units/", views.UnitListAPIView.as_view(), name="unit_list"),
     path("audit-events/", views.AuditEventListAPIView.as_view(), name="audit_event_list"),
+    path("", include("safecampus.organizations.api")),
     path("", include("safecampus.leads.api")),
     path("", include("safecampus.security.urls.api")),
     path("", include("safecampus.inspections.api.templates")),
