@@ -11,6 +11,7 @@ from safecampus.cases.models import CaseModel, HolidayOverride
 from safecampus.cases.selectors import deadline_open_list, deadline_overdue_list
 from safecampus.cases.services.deadlines import deadline_label
 from safecampus.core.access import Access, AccessMixin
+from safecampus.core.charts import donut
 from safecampus.dashboard.navigation import modules_for
 from safecampus.dashboard.selectors import overview
 from safecampus.inspections.selectors.hazards import hazard_counts, rectification_counts
@@ -34,17 +35,7 @@ class HomeView(AccessMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = cast(User, self.request.user)  # the access gate let only signed-in users in
         data = overview(user=user)
-        chart = {
-            "tooltip": {"trigger": "item"},
-            "series": [
-                {
-                    "type": "pie",
-                    "radius": ["45%", "72%"],
-                    "data": data.by_kind,
-                    "label": {"formatter": "{b}\n{c}"},
-                }
-            ],
-        }
+        chart = donut(data.by_kind)
         context.update(
             overview=data,
             district_wide=user.scope.district_wide,

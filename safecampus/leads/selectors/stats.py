@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from safecampus.core.charts import donut
 from safecampus.core.localtime import CHINA_TZ, local_day
 from safecampus.core.rules import rule
 from safecampus.leads.choices import LeadStatus
@@ -350,16 +351,6 @@ def statistics_charts(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "chart-category": _bar(stats["by_category"]),
         "chart-month": month_chart(stats),
         "chart-school": _bar(stats["by_school"][:TOP_SCHOOLS], horizontal=True),
-        "chart-status": {
-            "tooltip": {"trigger": "item"},
-            "series": [
-                {
-                    "type": "pie",
-                    "radius": ["45%", "72%"],
-                    "data": [{"name": c["label"], "value": c["count"]} for c in visible_status],
-                    "label": {"formatter": "{b}\n{c}"},
-                }
-            ],
-        },
+        "chart-status": donut([{"name": c["label"], "value": c["count"]} for c in visible_status]),
         "chart-days": _bar(stats["conclusion"]["histogram"]),
     }
