@@ -132,6 +132,12 @@ class Total:
     value: int
     is_estimate: bool = False
 
+    @property
+    def grouped(self) -> str:
+        """The value with comma-grouped thousands ("120,000") in every language: Chinese
+        locale formats group nothing, and an estimate of six digits reads badly ungrouped."""
+        return f"{self.value:,}"
+
 
 def total_count(queryset: QuerySet[Any], *, exact_up_to: int = EXACT_COUNT_LIMIT) -> Total:
     """Count ``queryset`` exactly while that is cheap: up to ``exact_up_to`` rows (the count

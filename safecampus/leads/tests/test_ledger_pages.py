@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.test.utils import override_settings
 
 from conftest import login
-from safecampus.core.pagination import KeysetPage, total_count
+from safecampus.core.pagination import KeysetPage, Total, total_count
 from safecampus.leads.models import Lead
 from safecampus.leads.services import lead_accept
 from safecampus.leads.tests.conftest import TUESDAY_MORNING
@@ -116,7 +116,13 @@ def test_the_total_is_exact_up_to_the_limit_then_may_be_estimated(seven_leads):
 def test_an_estimated_total_says_about():
     html = render_to_string(
         "leads/partials/_lead_table.html",
-        {"page": KeysetPage([]), "count": 120000, "count_is_estimate": True, "query": ""},
+        {
+            "page": KeysetPage([]),
+            "count": 120000,
+            "count_is_estimate": True,
+            "count_grouped": Total(120000, True).grouped,
+            "query": "",
+        },
     )
     assert "about 120,000 leads" in html
 

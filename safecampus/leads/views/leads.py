@@ -98,6 +98,7 @@ class LeadListView(AccessMixin, View):
             "page": page,
             "count": total.value,
             "count_is_estimate": total.is_estimate,
+            "count_grouped": total.grouped,
             "query": query.urlencode(),
             "can_report": REPORTERS.allows(request.user),
             "can_import": may_import(request.user),
