@@ -14,7 +14,7 @@ from django.test.utils import override_settings
 
 from conftest import login
 from safecampus.core.pagination import KeysetPage, Total, total_count
-from safecampus.leads.models import Lead
+from safecampus.leads.models import Lead, LeadCategory
 from safecampus.leads.services import lead_accept
 from safecampus.leads.tests.conftest import TUESDAY_MORNING
 
@@ -152,3 +152,19 @@ def test_one_ledger_page_costs_a_fixed_number_of_queries(
         assert len(client.get("/leads/").context["page"]) == 7
     with django_assert_num_queries(FILTERED_QUERIES):
         assert len(client.get("/leads/", filtered).context["page"]) == 7
+
+
+def test_a_category_with_many_leads_lists_the_same_rows_read_in_the_ledger_order(
+    client, report_lead, safety_officer, monkeypatch
+):
+    family = LeadCategory.objects.get(code="gang_disruption")
+    sub_type = family.children.order_by("pk").first()
+    elsewhere = LeadCategory.objects.get(code="other")
+    made = [report_lead(), report_lead(category=sub_type), report_lead(category=elsewhere)]
+    expected = [lead.pk for lead in reversed(made[:2])]
+    login(client, safety_officer)
+    for dense_above in (10_000, 0):  # sorted matches, then the walk of the received-time index
+        monkeypatch.setattr("safecampus.leads.selectors.leads.DENSE_CATEGORY_MATCHES", dense_above)
+        response = client.get("/leads/", {"category": "gang_disruption"})
+        assert [lead.pk for lead in response.context["page"]] == expected
+        assert response.context["count"] == 2

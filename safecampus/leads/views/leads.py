@@ -26,7 +26,7 @@ from safecampus.cases.services import deadline_label
 from safecampus.core.access import AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.http import AuthedRequest
-from safecampus.core.pagination import keyset_page, total_count
+from safecampus.core.pagination import keyset_page
 from safecampus.leads import persons
 from safecampus.leads.choices import TRIAGE_ROLES, LeadStatus
 from safecampus.leads.forms import (
@@ -48,7 +48,7 @@ from safecampus.leads.permissions import (
     may_see_persons,
 )
 from safecampus.leads.selectors.duplicates import merge_panel
-from safecampus.leads.selectors.leads import dual_report_list, lead_get, lead_list
+from safecampus.leads.selectors.leads import dual_report_list, lead_get, lead_ledger
 from safecampus.leads.services import feedback, portal, reveal
 from safecampus.leads.services import leads as services
 from safecampus.leads.services.actions import lead_act, lead_version_check
@@ -77,19 +77,15 @@ class LeadListView(AccessMixin, View):
     def get(self, request: AuthedRequest) -> HttpResponse:
         form = LeadFilterForm(request.GET or None, user=request.user)
         filters = form.cleaned_data if form.is_valid() else {}
-        leads = (
-            lead_list(
-                user=request.user, **{k: v for k, v in filters.items() if v not in ("", None)}
-            )
-            .select_related(None)
-            .select_related("category", "school")
-            .only(*LEDGER_COLUMNS)  # no persons, reporter or description: never decrypted
+        leads, total = lead_ledger(
+            user=request.user,
+            columns=LEDGER_COLUMNS,  # no persons, reporter or description: never decrypted
+            **{k: v for k, v in filters.items() if v not in ("", None)},
         )
         # Keyset pages (received time desc, id desc): no OFFSET walk, no full count.
         page = keyset_page(
             leads, size=PAGE_SIZE, after=request.GET.get("after"), before=request.GET.get("before")
         )
-        total = total_count(leads)
         query = request.GET.copy()
         for name in ("after", "before", "page"):
             query.pop(name, None)
