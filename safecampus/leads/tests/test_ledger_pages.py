@@ -98,8 +98,12 @@ def test_a_school_outside_the_scope_is_refused_as_a_filter(
     login(client, officer_a)
     response = client.get("/leads/", {"school": district.school_b.code})
     assert "school" in response.context["form"].errors
-    allowed = client.get("/leads/", {"school": district.school_a.code})
+    allowed = client.get("/leads/", {"school": district.school_a.code, "status": "received"})
     assert allowed.context["form"].is_valid()
+    html = allowed.content.decode()  # the filter form shows what was chosen
+    assert f'<option value="{district.school_a.code}" selected>' in html
+    assert '<option value="received" selected>' in html
+    assert f'<option value="{district.school_b.code}">' not in html  # outside the scope
 
 
 def test_the_total_is_exact_up_to_the_limit_then_may_be_estimated(seven_leads):
