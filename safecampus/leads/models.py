@@ -162,6 +162,13 @@ class Lead(CaseModel):
             models.Index(fields=["category", "status", "is_spam"], name="leads_category_status"),
             models.Index(fields=["school", "status", "is_spam"], name="leads_school_status"),
             models.Index(fields=["created_at", "status", "is_spam"], name="leads_created_status"),
+            # The ledger's order (received time desc, id desc), alone and after the equality
+            # filters it offers, so a page is read in order and the scan stops after 51 rows
+            # (no sort of every match); EXPLAINs on 200,000 leads in docs/benchmarks.md.
+            models.Index(fields=["-created_at", "-id"], name="leads_received"),
+            models.Index(fields=["status", "-created_at", "-id"], name="leads_status_received"),
+            models.Index(fields=["school", "-created_at", "-id"], name="leads_school_received"),
+            models.Index(fields=["category", "-created_at", "-id"], name="leads_category_received"),
         ]
         constraints = [
             models.CheckConstraint(
