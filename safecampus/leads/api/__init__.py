@@ -40,6 +40,11 @@ urlpatterns = [
     ),
     path("leads/<str:reference>/reveal/", actions.LeadRevealAPIView.as_view(), name="lead_reveal"),
     path(
+        "leads/<str:reference>/dual-reports/",
+        actions.LeadDualReportAPIView.as_view(),
+        name="lead_dual_reports",
+    ),
+    path(
         "leads/<str:reference>/timeline/",
         actions.LeadTimelineAPIView.as_view(),
         name="lead_timeline",

@@ -1,5 +1,6 @@
 """/api/v1/leads/<reference>/…: the moves of the lead pages for programs — triage actions,
-an agency's answers to its transfer, the two-person reveal — and the lead's timeline.
+an agency's answers to its transfer, the two-person reveal, the dual reports (R-2.2) —
+and the lead's timeline.
 
 Each endpoint calls the same service as its page, so the rules, the audit trail and
 the errors (``{"detail", "code"}``, translated, 4xx) are the same.
@@ -22,12 +23,13 @@ from safecampus.api.permissions import HasAccess
 from safecampus.cases.selectors import case_timeline, transfer_list
 from safecampus.core.access import Access
 from safecampus.leads.api.leads import LeadSerializer
-from safecampus.leads.forms import LeadActionForm, RevealForm, TransferActionForm
-from safecampus.leads.models import Lead
-from safecampus.leads.permissions import ACTORS, APPROVER_ROLES, READERS
-from safecampus.leads.selectors.leads import lead_list
+from safecampus.leads.forms import DualReportForm, LeadActionForm, RevealForm, TransferActionForm
+from safecampus.leads.models import DualReport, Lead
+from safecampus.leads.permissions import ACTORS, APPROVER_ROLES, READERS, TRIAGE
+from safecampus.leads.selectors.leads import dual_report_list, lead_list
 from safecampus.leads.services import feedback, reveal
 from safecampus.leads.services.actions import lead_act
+from safecampus.leads.services.leads import lead_dual_report_add
 
 
 def _lead(request: Request, reference: str) -> Lead:
@@ -184,6 +186,16 @@ class LeadRevealAPIView(APIView):
         return Response({"status": asked.status, "request_id": asked.pk})
 
 
+class DualReportSerializer(serializers.ModelSerializer):
+    reported_by = serializers.CharField(source="reported_by.__str__", default="", read_only=True)
+
+    class Meta:
+        model = DualReport
+        fields = [
+            "id", "channel", "reported_to", "reported_at", "method", "reported_by", "created_at",
+        ]  # fmt: skip
+
+
 class LeadTimelineAPIView(APIView):
     """The lead's whole trail: events (moves, transfers, feedback, progress, remarks) and
     its transfers with their feedback. Never the reporter."""
@@ -198,6 +210,7 @@ class LeadTimelineAPIView(APIView):
                 {
                     "events": serializers.ListField(child=serializers.DictField()),
                     "transfers": serializers.ListField(child=serializers.DictField()),
+                    "dual_reports": DualReportSerializer(many=True),
                 },
             ),
             404: ERRORS[404],
@@ -231,4 +244,43 @@ class LeadTimelineAPIView(APIView):
             }
             for t in transfer_list(user=request.user, case=lead)
         ]
-        return Response({"events": events, "transfers": transfers})
+        reports = DualReportSerializer(dual_report_list(user=request.user, lead=lead), many=True)
+        return Response({"events": events, "transfers": transfers, "dual_reports": reports.data})
+
+
+class LeadDualReportAPIView(APIView):
+    """The lead's second reports (R-2.2: to the local government or a department): list
+    them, or record one (``channel``, ``reported_to``, ``reported_at``, ``method``)."""
+
+    access = TRIAGE
+    permission_classes = [HasAccess]
+
+    @extend_schema(responses={200: DualReportSerializer(many=True), 404: ERRORS[404]})
+    def get(self, request: Request, reference: str) -> Response:
+        lead = _lead(request, reference)
+        reports = dual_report_list(user=request.user, lead=lead)
+        return Response(DualReportSerializer(reports, many=True).data)
+
+    @extend_schema(
+        request=inline_serializer(
+            "DualReportRequest",
+            {
+                "channel": serializers.ChoiceField(
+                    choices=DualReportForm.base_fields["channel"].choices  # type: ignore[attr-defined]
+                ),
+                "reported_to": serializers.CharField(max_length=200),
+                "reported_at": serializers.DateTimeField(),
+                "method": serializers.ChoiceField(
+                    choices=DualReportForm.base_fields["method"].choices  # type: ignore[attr-defined]
+                ),
+            },
+        ),
+        responses={201: DualReportSerializer, **ERRORS},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        lead = _lead(request, reference)
+        form = DualReportForm(request.data)
+        if not form.is_valid():
+            raise _invalid(form)
+        report = lead_dual_report_add(actor=request.user, lead=lead, **form.cleaned_data)
+        return Response(DualReportSerializer(report).data, status=201)

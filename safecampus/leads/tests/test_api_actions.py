@@ -89,3 +89,33 @@ def test_the_new_endpoints_are_in_the_schema(client, safety_officer):
     schema = client.get("/api/v1/schema/", **_as(safety_officer)).content.decode()
     for path in ("actions/", "transfers/{transfer_id}/", "reveal/", "timeline/"):
         assert f"/api/v1/leads/{{reference}}/{path}" in schema
+
+
+def test_dual_reports_through_the_api(client, lead, safety_officer, officer_a, police_liaison):
+    """R-2.2's second report: recorded and listed by the bureau, on the timeline too; bad
+    input a translated 400 that records nothing; other roles refused (#14)."""
+    officer = _as(safety_officer)
+    url = f"/api/v1/leads/{lead.reference}/dual-reports/"
+    report = {
+        "channel": "local_government",
+        "reported_to": "三井街道综治办",
+        "reported_at": "2026-12-01T09:30",
+        "method": "phone",
+    }
+    before = client.get(url, **officer).json()  # the safety section's, made with the lead
+    made = _post(client, url, report, officer)
+    assert made.status_code == 201, made.content
+    assert made.json()["reported_to"] == "三井街道综治办"
+    listed = client.get(url, **officer).json()
+    assert [r for r in listed if r not in before] == [made.json()]
+    trail = client.get(f"/api/v1/leads/{lead.reference}/timeline/", **officer).json()
+    assert "三井街道综治办" in [r["reported_to"] for r in trail["dual_reports"]]
+
+    for bad in ({**report, "channel": "moon"}, {**report, "reported_to": ""}, {}):
+        answer = _post(client, url, bad, officer)
+        assert answer.status_code == 400, bad
+    future = _post(client, url, {**report, "reported_at": "2099-01-01T00:00"}, officer)
+    assert future.status_code == 400
+    for someone in (officer_a, police_liaison):
+        assert _post(client, url, report, _as(someone)).status_code in (403, 404)
+    assert len(client.get(url, **officer).json()) == len(before) + 1
