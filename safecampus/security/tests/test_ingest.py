@@ -39,6 +39,23 @@ def test_a_redelivered_event_is_stored_once(camera):
     assert DeviceEvent.objects.count() == 3
 
 
+def test_a_batch_mixing_stored_and_new_events_grows_the_alert_by_the_new_ones(camera):
+    stored = event("r1", "perimeter_intrusion", NIGHT, zone="东墙")
+    ingest_events(device=camera, items=[stored], source="mqtt", now=NIGHT)
+    later = NIGHT + timedelta(minutes=1)
+    mixed = [
+        stored,
+        event("r2", "perimeter_intrusion", later, zone="东墙"),
+        event("r3", "perimeter_intrusion", later, zone="东墙"),
+    ]
+    result = ingest_events(device=camera, items=mixed, source="mqtt", now=later)
+    assert (result.accepted, result.duplicates) == (2, 1)
+    [alert] = Alert.objects.all()
+    assert (alert.count, alert.last_seen_at) == (3, later)
+    linked = DeviceEvent.objects.filter(alert=alert).values_list("event_id", flat=True)
+    assert sorted(linked) == ["r1", "r2", "r3"]
+
+
 def test_night_intrusion_is_high_and_repeats_grow_one_alert(camera):
     for n in range(3):
         at = NIGHT + timedelta(minutes=n)
