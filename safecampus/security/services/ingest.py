@@ -540,6 +540,7 @@ def ingest_batch(
     result = IngestResult()
     grace = timedelta(minutes=rule("alert_grace_minutes"))
     latest = now + timedelta(seconds=rule("event_future_seconds"))
+    cutoff = now - grace  # older events are late: stored, never alerted
     rows: list[dict[str, Any]] = []
     parsed: dict[tuple[int, str], tuple[Device, ParsedEvent]] = {}
     seen: dict[int, Device] = {}
@@ -579,7 +580,7 @@ def ingest_batch(
                 "subject": event.subject,
                 "attributes": event.attributes,
                 "source": source,
-                "late": event.occurred_at < now - grace,
+                "late": event.occurred_at < cutoff,
                 "alert": None,
             }
         )
@@ -588,7 +589,7 @@ def ingest_batch(
         for attempt in range(3):
             try:
                 with transaction.atomic():  # a savepoint: a raced attempt leaves nothing
-                    new, alerts = _store(rows, parsed, now, grace)
+                    new, alerts = _store(rows, parsed, now)
                 break
             except _Raced:
                 if attempt == 2:
@@ -605,7 +606,6 @@ def _store(
     rows: list[dict[str, Any]],
     parsed: dict[tuple[int, str], tuple[Device, ParsedEvent]],
     now: datetime,
-    grace: timedelta,
 ) -> tuple[list[tuple[int, Device, ParsedEvent]], set[int]]:
     """The rows not stored yet, each with its alert (judged before the insert, so that every
     event is written once, with its alert): (id, device, event) of each, and the alerts."""
@@ -616,7 +616,7 @@ def _store(
     stored = _stored(rows)
     fresh = [n for n, row in enumerate(rows) if (row["device"], row["event_id"]) not in stored]
     events = [(n, *parsed[(rows[n]["device"], rows[n]["event_id"])]) for n in fresh]
-    timely = [(n, d, e) for n, d, e in events if e.occurred_at >= now - grace]
+    timely = [(n, d, e) for n, d, e in events if not rows[n]["late"]]
     taken = _raise_alerts(timely, RuleBook(), now) if timely else {}
     for alert_id, positions in taken.items():
         for n in positions:
