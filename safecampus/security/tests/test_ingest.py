@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import io
 import json
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from PIL import Image
 
 from safecampus.attachments.models import Attachment
@@ -196,3 +198,40 @@ def test_credentials_and_commands(camera, district, capsys):
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [d["code"] for d in listed] == [added["code"]]
     assert "secret" not in listed[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers")
+def test_two_ingest_processes_grow_one_alert_for_one_device_and_zone(camera):
+    """Two processes (a shared subscription) each store a batch of one device's intrusions:
+    the second waits for the first's commit and grows its alert instead of opening one."""
+    first_stored, results = threading.Event(), []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():  # held open while the second process starts
+                items = [event("a1", "perimeter_intrusion", NIGHT, zone="东墙")]
+                results.append(ingest_events(device=camera, items=items, source="mqtt", now=NIGHT))
+                first_stored.set()
+                second_thread.join(0.5)  # the second is blocked meanwhile
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            first_stored.wait(10)
+            items = [event("b1", "perimeter_intrusion", NIGHT, zone="东墙")]
+            results.append(ingest_events(device=camera, items=items, source="mqtt", now=NIGHT))
+        finally:
+            connection.close()
+
+    second_thread = threading.Thread(target=second)
+    first_thread = threading.Thread(target=first)
+    second_thread.start()
+    first_thread.start()
+    first_thread.join()
+    second_thread.join()
+    assert [r.accepted for r in results] == [1, 1]
+    [alert] = Alert.objects.all()
+    assert alert.count == 2
+    assert DeviceEvent.objects.filter(alert=alert).count() == 2
