@@ -1,15 +1,22 @@
 """make bench-ingest: device events through MQTT and HTTP into PostgreSQL, same run as the
 floors they are compared with.
 
-Printed side by side (issue #4): the raw broker rate (a paho subscriber that only counts),
-the raw PostgreSQL COPY rate of the same rows, a naive pipeline (paho → orjson → COPY in
-batches of 500, no validation, dedup or rules), our ``manage.py ingest`` draining the same
-backlog from the shipped Mosquitto configuration, and HTTP batches under gunicorn.
-Targets: ingest >= 5,000 events/s and >= 60% of the naive pipeline. The publisher here is
-also what tests/ingest drives the brokers with.
+Capacity (issue #13): every consumer drains the same backlog — EVENTS events published, by
+BENCH_PUBLISHERS processes, to its persistent session while it was offline — timed from its
+connection to its last commit; each drain is made cold (first) and warm (again). Side by
+side: the raw broker drain (a paho loop that only counts), the raw PostgreSQL COPY of the
+same rows, a naive consumer in its own process (paho → orjson → COPY of 2,000, ack after
+commit, no checks, dedup or rules) and our ``manage.py ingest`` in 1, 2 and 3 processes
+(more than one: an MQTT 5 shared subscription), with the events lost and the alerts made.
+Then HTTP batches under gunicorn and, while ten devices publish live at 1,000 events/s, the
+latency from each event's publish to its alert's update on ``/stream/alerts``.
+Targets: ingest >= 50% of the raw drain and >= 1.5× the naive drain, 0 lost, alert p99 <
+500 ms. The publisher here is also what tests/ingest drives the brokers with.
 
-Environment: BENCH_EVENTS (default 50,000), BENCH_DATABASE_URL (default
-postgres://postgres@127.0.0.1:5432/safecampus_bench_ingest, dropped and re-created).
+Environment: BENCH_EVENTS (default 50,000), BENCH_PUBLISHERS (default 4),
+BENCH_INGEST_PROCESSES (default 1,2,3), BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/safecampus_bench_ingest, dropped and re-created),
+BENCH_REDIS_URL.
 """
 
 from __future__ import annotations
@@ -141,6 +148,13 @@ DB_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/safecampus_bench_ingest"
 )
 DEVICES = 10
+PUBLISHERS = int(os.environ.get("BENCH_PUBLISHERS", "4"))
+#: Each drain is made twice: "cold" (the consumer's first run after its processes started,
+#: on a table without the phase's rows) and "warm" (the same again); the goals hold cold.
+ROUNDS = ("cold", "warm")
+INGEST_PROCESSES = tuple(
+    int(n) for n in os.environ.get("BENCH_INGEST_PROCESSES", "1,2,3").split(",")
+)
 INGEST_PASSWORD = "bench-ingest"
 
 
@@ -221,25 +235,90 @@ def register(env: dict[str, str], passwd: Path) -> dict[str, tuple[str, str]]:
 
 
 def backlog(port: int, devices: dict[str, tuple[str, str]], prefix: str) -> float:
-    """EVENTS events spread over the devices, as fast as the broker takes them; msgs/s."""
+    """EVENTS events spread over the devices, as fast as the broker takes them, from
+    PUBLISHERS processes (one Python process tops out near 2,000 msgs/s on this machine,
+    below what the consumers can drain); msgs/s from the first publish to the last PUBACK."""
     per = EVENTS // len(devices)
-    started = time.perf_counter()
-    publishers = []
-    for code, (school, secret) in devices.items():
+    codes = list(devices)
+    groups = [codes[i::PUBLISHERS] for i in range(min(PUBLISHERS, len(codes)))]
+    procs = [
+        subprocess.Popen(
+            [PY, "-m", "bench.ingest", "publish", str(port), prefix, str(per)]
+            + [f"{code}:{devices[code][0]}:{devices[code][1]}" for code in group],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for group in groups
+    ]
+    spans = []
+    for proc in procs:
+        out, _err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, "a publisher failed: the broker did not take the backlog"
+        start, end = (float(x) for x in out.split())
+        spans.append((start, end))
+    return per * len(devices) / (max(e for _s, e in spans) - min(s for s, _e in spans))
+
+
+def live_worker(port: int, logins: list[str]) -> None:
+    """``python -m bench.ingest live PORT CODE:SCHOOL:SECRET …``: 1,000 perimeter
+    intrusions per device at 100/s, a thread each; prints {code: [publish times]}."""
+    sent: dict[str, list[float]] = {}
+
+    def device(login: str) -> None:
+        code, school, secret = login.split(":", 2)
         pub = Publisher(port, username=code, password=secret)
         topic = f"safecampus/{school}/{code}/events"
-        pub.publish((topic, event(f"{prefix}{i}"), i) for i in range(per))
-        publishers.append(pub)
-    for pub in publishers:
-        assert pub.wait(120), "the broker did not acknowledge the backlog"
+        items = ((topic, event(f"sse{i}", kind="perimeter_intrusion"), i) for i in range(1000))
+        pub.publish(items, rate=100, sent_at=sent.setdefault(code, []))
+        pub.wait(30)
         pub.close()
-    return per * len(devices) / (time.perf_counter() - started)
+
+    threads = [threading.Thread(target=device, args=(login,)) for login in logins]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sys.stdout.buffer.write(orjson.dumps(sent))
+
+
+def publish_worker(port: int, prefix: str, per: int, logins: list[str]) -> None:
+    """``python -m bench.ingest publish PORT PREFIX PER CODE:SCHOOL:SECRET …``: PER events
+    for each device, its own connection each; prints the (perf_counter, system-wide) time
+    of the first publish and of the last acknowledgement."""
+    publishers = []
+    for login in logins:
+        code, school, secret = login.split(":", 2)
+        publishers.append((Publisher(port, username=code, password=secret), code, school))
+    started = time.perf_counter()
+    threads = []
+    for pub, code, school in publishers:
+        topic = f"safecampus/{school}/{code}/events"
+        items = [(topic, event(f"{prefix}{i}"), i) for i in range(per)]
+        thread = threading.Thread(target=pub.publish, args=(items,))
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    for pub, _code, _school in publishers:
+        if not pub.wait(120):
+            sys.exit(1)
+        pub.close()
+    print(started, time.perf_counter(), flush=True)
 
 
 class Session:
     """A persistent MQTT 5 session (the consumer side) for the raw and naive runs."""
 
-    def __init__(self, port: int, client_id: str, on_message: Any, *, thread: bool = True) -> None:
+    def __init__(
+        self,
+        port: int,
+        client_id: str,
+        on_message: Any,
+        *,
+        thread: bool = True,
+        topics: tuple[str, ...] = ("safecampus/+/+/events",),
+    ) -> None:
         from paho.mqtt.packettypes import PacketTypes
         from paho.mqtt.properties import Properties
 
@@ -253,7 +332,7 @@ class Session:
         self.subscribed = threading.Event()
         self.client.on_subscribe = lambda *a: self.subscribed.set()
         self.client.connect("127.0.0.1", port, clean_start=False, properties=props)
-        self.client.subscribe("safecampus/+/+/events", qos=1)
+        self.client.subscribe([(topic, 1) for topic in topics])
         self.thread = thread
         if thread:
             self.client.loop_start()
@@ -265,22 +344,22 @@ class Session:
             self.client.loop_stop()
 
 
-def raw_broker(port: int, devices: dict[str, tuple[str, str]]) -> tuple[float, float]:
+def raw_broker(port: int, devices: dict[str, tuple[str, str]], prefix: str) -> tuple[float, float]:
     """Messages/s a paho callback loop receives from the backlog, doing nothing else — the
     upper reference no consumer can beat; and the publishers' rate filling the backlog."""
     Session(port, "bench-raw", lambda *a: None).close()
-    published = backlog(port, devices, "raw")
-    got, done, first = [0], threading.Event(), [0.0]
+    published = backlog(port, devices, prefix)
+    got, done = [0], threading.Event()
 
     def count(*_: Any) -> None:
         got[0] += 1
         if got[0] >= EVENTS:
             done.set()
 
-    first[0] = time.perf_counter()  # queued messages flow as soon as the session connects
+    started = time.perf_counter()  # queued messages flow as soon as the session connects
     session = Session(port, "bench-raw", count)
     done.wait(300)
-    rate = got[0] / (time.perf_counter() - first[0])
+    rate = got[0] / (time.perf_counter() - started)
     session.close()
     drop_session(port, "bench-raw")
     return rate, published
@@ -342,8 +421,9 @@ NAIVE_BATCH, NAIVE_WAIT, NAIVE_RECEIVE_MAXIMUM = 2000, 0.05, 10000
 
 def naive_consumer(port: int, events: int) -> None:
     """Run in a process of its own (``python -m bench.ingest naive PORT EVENTS``): paho →
-    orjson → COPY into ``bench_naive``, ack after commit; prints ``ready`` once subscribed
-    and ``done N`` when N events are stored."""
+    orjson → COPY into ``bench_naive``, ack after commit. Prints ``ready`` once set up,
+    connects when it reads a line on stdin (its session holds the backlog), and prints
+    ``done N`` when N events are stored."""
     import queue
 
     import psycopg
@@ -351,7 +431,7 @@ def naive_consumer(port: int, events: int) -> None:
     from paho.mqtt.properties import Properties
 
     conn = psycopg.connect(_pg(DB_URL))
-    conn.execute(f"CREATE TABLE bench_naive ({LIKE})")
+    conn.execute(f"CREATE TABLE IF NOT EXISTS bench_naive ({LIKE})")
     conn.commit()
     ids = device_ids(conn)
     inbox: queue.Queue[Any] = queue.Queue()
@@ -362,17 +442,14 @@ def naive_consumer(port: int, events: int) -> None:
         manual_ack=True,
     )
     client.username_pw_set("safecampus-ingest", INGEST_PASSWORD)
-    subscribed = threading.Event()
     client.on_message = lambda c, u, m: inbox.put((m.topic, m.payload, m.mid, m.qos))
-    client.on_subscribe = lambda *a: subscribed.set()
     props = Properties(PacketTypes.CONNECT)
     props.SessionExpiryInterval = 3600
     props.ReceiveMaximum = NAIVE_RECEIVE_MAXIMUM
-    client.connect("127.0.0.1", port, clean_start=False, properties=props)
-    client.subscribe("safecampus/+/+/events", qos=1)
-    client.loop_start()
-    assert subscribed.wait(10)
     print("ready", flush=True)
+    sys.stdin.readline()
+    client.connect("127.0.0.1", port, clean_start=False, properties=props)
+    client.loop_start()
     stored = 0
     while stored < events:
         batch = [inbox.get()]
@@ -397,23 +474,25 @@ def naive_consumer(port: int, events: int) -> None:
     conn.close()
 
 
-def naive(port: int, devices: dict[str, tuple[str, str]]) -> tuple[float, float]:
-    """Events/s of the naive consumer (its own process) while the devices publish, from the
-    first publish to the last commit; and the publishers' own rate in that phase."""
+def naive(port: int, devices: dict[str, tuple[str, str]], prefix: str) -> tuple[float, float]:
+    """Events/s of the naive consumer (its own process) draining a backlog of EVENTS: from
+    its connection to its last commit; and the publishers' rate filling the backlog."""
+    Session(port, "bench-naive", lambda *a: None).close()
+    published = backlog(port, devices, prefix)
     command = [PY, "-m", "bench.ingest", "naive", str(port), str(EVENTS)]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready", "the naive consumer did not subscribe"
-    published: list[float] = []
+    proc = subprocess.Popen(
+        command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready", "the naive consumer did not start"
     started = time.perf_counter()
-    publisher = threading.Thread(target=lambda: published.append(backlog(port, devices, "naive")))
-    publisher.start()
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
     line = proc.stdout.readline().split()
     rate = int(line[1]) / (time.perf_counter() - started)
-    publisher.join()
     proc.wait(30)
     drop_session(port, "bench-naive")
-    return rate, published[0]
+    return rate, published
 
 
 def drop_session(port: int, client_id: str) -> None:
@@ -447,36 +526,85 @@ def naive_rows() -> list[tuple]:
         return rows
 
 
+def ingest_worker(port: int, name: str, shared: bool) -> None:
+    """``python -m bench.ingest ingest PORT NAME [shared]`` (with the bench's Django
+    environment): ``manage.py ingest`` loaded and set up, started when a line arrives on
+    stdin — so that Django's start-up is not timed, as no other consumer's is."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command, load_command_class
+
+    command = load_command_class("safecampus.security", "ingest")
+    url = f"mqtt://safecampus-ingest:{INGEST_PASSWORD}@127.0.0.1:{port}"
+    print("ready", flush=True)
+    sys.stdin.readline()
+    options = ["--broker", url, "--name", name, "--report-every", "0"]
+    call_command(command, *options, *(["--shared"] if shared else []))
+
+
+def ingest_topics(shared: bool) -> tuple[str, ...]:
+    """The subscriptions ``manage.py ingest`` makes (``consumer.MqttSource.topics``)."""
+    share = "$share/safecampus-ingest/" if shared else ""
+    return (f"{share}safecampus/+/+/events", f"{share}safecampus/+/+/status")
+
+
+def stored_events(conn: Any) -> int:
+    return conn.execute("SELECT COUNT(*) FROM security_deviceevent").fetchone()[0]  # type: ignore[no-any-return]
+
+
 def ours(
-    port: int, devices: dict[str, tuple[str, str]], env: dict[str, str]
-) -> tuple[float, float]:
-    """``manage.py ingest`` while the devices publish: from the first publish to the last
-    event stored."""
+    port: int, devices: dict[str, tuple[str, str]], env: dict[str, str], processes: int,
+    prefix: str,
+) -> tuple[float, float, int, int]:  # fmt: skip
+    """``manage.py ingest`` in ``processes`` processes (more than one: a shared
+    subscription) draining a backlog of EVENTS: from their connection to the last event
+    stored. Also the publishers' rate, the events lost (not stored within 10 minutes) and
+    the alerts of the backlog's devices (each device's events make one alert)."""
     import psycopg
 
-    url = f"mqtt://safecampus-ingest:{INGEST_PASSWORD}@127.0.0.1:{port}"
-    command = [PY, "manage.py", "ingest", "--broker", url, "--name", "bench", "--report-every", "0"]
-    first = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-    assert first.stderr is not None
-    for line in first.stderr:  # the session and its subscription exist from here on
-        if "ready:" in line:
-            break
-    threading.Thread(target=first.stderr.read, daemon=True).start()
-    published: list[float] = []
-    started = time.perf_counter()
-    publisher = threading.Thread(target=lambda: published.append(backlog(port, devices, "ours")))
-    publisher.start()
+    shared = processes > 1
+    names = [f"bench{n}" for n in range(processes)]
+    for name in names:  # the sessions (and their subscriptions) exist before the backlog
+        Session(
+            port, f"safecampus-ingest-{name}", lambda *a: None, topics=ingest_topics(shared)
+        ).close()
     with psycopg.connect(_pg(DB_URL), autocommit=True) as conn:
+        before = stored_events(conn)
+        published = backlog(port, devices, prefix)
+        procs = []
+        for name in names:
+            command = [PY, "-m", "bench.ingest", "ingest", str(port), name]
+            command += ["shared"] if shared else []
+            proc = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, text=True,
+            )  # fmt: skip
+            procs.append(proc)
+        for proc in procs:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready", "manage.py ingest did not start"
+        started = time.perf_counter()
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
         deadline, stored = time.monotonic() + 600, 0
         while stored < EVENTS and time.monotonic() < deadline:
             time.sleep(0.05)
-            stored = conn.execute("SELECT COUNT(*) FROM security_deviceevent").fetchone()[0]  # type: ignore[index]
+            stored = stored_events(conn) - before
         rate = stored / (time.perf_counter() - started)
-    publisher.join()
-    first.terminate()
-    first.wait(30)
-    drop_session(port, "safecampus-ingest-bench")
-    return rate, published[0]
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(30)
+        alerts = conn.execute(
+            "SELECT COUNT(*) FROM security_alert a JOIN security_device d ON d.id = a.device_id"
+            " WHERE d.code LIKE 'BENCH-%' AND a.event_type = 'line_crossing'"
+        ).fetchone()[0]  # type: ignore[index]
+    for name in names:
+        drop_session(port, f"safecampus-ingest-{name}")
+    return rate, published, EVENTS - stored, alerts
 
 
 def http_batches(env: dict[str, str], devices: dict[str, tuple[str, str]]) -> float:
@@ -595,25 +723,27 @@ def sse_latency(
 
         threading.Thread(target=read, daemon=True).start()
         time.sleep(3)  # the ingest process subscribes
-        sent: dict[str, list[float]] = {code: [] for code in devices}
-
-        def device(code: str) -> None:
-            school, secret = devices[code]
-            pub = Publisher(port, username=code, password=secret)
-            topic = f"safecampus/{school}/{code}/events"
-            items = ((topic, event(f"sse{i}", kind="perimeter_intrusion"), i) for i in range(1000))
-            pub.publish(items, rate=100, sent_at=sent[code])
-            pub.wait(30)
-            pub.close()
-
-        threads = [threading.Thread(target=device, args=(code,)) for code in devices]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        # The devices publish from PUBLISHERS processes of their own, so that this one only
+        # reads the stream (its arrival times are not delayed by twenty publishing threads);
+        # perf_counter is the system's monotonic clock, the same in every process.
+        codes = list(devices)
+        groups = [codes[i::PUBLISHERS] for i in range(min(PUBLISHERS, len(codes)))]
+        publishers = [
+            subprocess.Popen(
+                [PY, "-m", "bench.ingest", "live", str(port)]
+                + [f"{code}:{devices[code][0]}:{devices[code][1]}" for code in group],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+            )
+            for group in groups
+        ]
+        sent: dict[str, list[float]] = {}
+        for proc in publishers:
+            out, _err = proc.communicate(timeout=120)
+            sent.update(orjson.loads(out))
         time.sleep(3)
         with psycopg.connect(_pg(DB_URL)) as db:
-            owner = dict(
+            owner: dict[int, str] = dict(
                 db.execute(
                     "SELECT a.id, d.code FROM security_alert a JOIN security_device d "
                     "ON d.id = a.device_id WHERE a.event_type = 'perimeter_intrusion'"
@@ -685,52 +815,71 @@ def measure(env: dict[str, str], broker_env: dict[str, str], var: Path, port: in
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo", "--schools", "2", "--quiet")
     brokers("start", broker_env)
+    raw: dict[str, tuple[float, float]] = {}
+    naive_rate: dict[str, tuple[float, float]] = {}
+    ingest: dict[tuple[int, str], tuple[float, float, int, int]] = {}
     try:
         devices = register(env, var / "brokers" / "mosquitto" / "passwd")
         brokers("reload", broker_env)
         print(
-            f"{EVENTS:,} events of ~200 bytes, QoS 1, {DEVICES} devices publishing at full "
-            "speed while the consumer runs (the raw broker figure drains a backlog)\n"
+            f"{EVENTS:,} events of ~200 bytes, QoS 1, {DEVICES} devices in {PUBLISHERS} "
+            "publisher processes; every consumer drains the same backlog, published to its "
+            "persistent session while it was offline (its capacity)\n",
+            flush=True,
         )
-        raw, raw_published = raw_broker(port, devices)
-        naive_rate, naive_published = naive(port, devices)
+        for rnd in ROUNDS:
+            raw[rnd] = raw_broker(port, devices, f"raw-{rnd}-")
+            naive_rate[rnd] = naive(port, devices, f"naive-{rnd}-")
         copy_rate = raw_copy(naive_rows())
-        ingest_rate, ours_published = ours(port, devices, env)
+        for processes in INGEST_PROCESSES:
+            for rnd in ROUNDS:
+                ingest[(processes, rnd)] = ours(
+                    port, devices, env, processes, f"ours{processes}-{rnd}-"
+                )
         http_rate = http_batches(env, devices)
         sse = sse_latency(env, port, devices)
     finally:
         brokers("stop", broker_env)
-    share = ingest_rate / naive_rate
-    print(
-        f"{'raw broker: paho receive loop only (drains a backlog)':<58}{raw:>10,.0f} msgs/s"
-        f"   publishers {raw_published:,.0f} msgs/s"
-    )
-    print(f"{'raw PostgreSQL COPY of the same rows':<58}{copy_rate:>10,.0f} rows/s")
-    print(
-        f"{'naive: own process, paho → orjson → COPY (2,000), ack after':<58}"
-        f"{naive_rate:>10,.0f} events/s   publishers {naive_published:,.0f} msgs/s"
-    )
-    print(
-        f"{'manage.py ingest (checks, dedup, rules, ack after commit)':<58}"
-        f"{ingest_rate:>10,.0f} events/s   publishers {ours_published:,.0f} msgs/s"
-        f"   ({share:.0%} of naive, {ingest_rate / raw:.0%} of raw)"
-    )
-    print(f"{'HTTP batches of 100, gunicorn 2 workers, 4 clients':<58}{http_rate:>10,.0f} events/s")
+    for rnd in ROUNDS:
+        print(
+            f"{'raw broker: paho receive loop only, ' + rnd:<62}{raw[rnd][0]:>10,.0f} msgs/s"
+            f"   publishers {raw[rnd][1]:,.0f} msgs/s"
+        )
+    print(f"{'raw PostgreSQL COPY of the same rows':<62}{copy_rate:>10,.0f} rows/s")
+    for rnd in ROUNDS:
+        print(
+            f"{'naive: own process, paho → orjson → COPY (2,000), ' + rnd:<62}"
+            f"{naive_rate[rnd][0]:>10,.0f} events/s   publishers {naive_rate[rnd][1]:,.0f} msgs/s"
+        )
+    for (processes, rnd), (rate, published, lost, alerts) in ingest.items():
+        label = f"manage.py ingest × {processes}, {rnd}"
+        print(
+            f"{label:<62}{rate:>10,.0f} events/s   publishers {published:,.0f} msgs/s"
+            f"   ({rate / naive_rate[rnd][0]:.2f}× naive, {rate / raw[rnd][0]:.0%} of raw;"
+            f" {lost} lost, {alerts} alerts)"
+        )
+    print(f"{'HTTP batches of 100, gunicorn 2 workers, 4 clients':<62}{http_rate:>10,.0f} events/s")
     if sse:
         print(
-            f"{'publish → alert on /stream/alerts at 1,000 events/s':<58}"
+            f"{'publish → alert on /stream/alerts at 1,000 events/s':<62}"
             f"per event p50 {sse[0]:,.0f} ms, p95 {sse[3]:,.0f} ms, p99 {sse[1]:,.0f} ms"
             f" ({sse[2]:,} events, {fan_out})"
         )
     else:
         print("publish → alert on /stream/alerts: could not be measured (see above)")
     p99 = sse[1] if sse else float("inf")
+    # The goals hold for the cold drains; the best process count is the figure.
+    best = max((k for k in ingest if k[1] == "cold"), key=lambda k: ingest[k][0])
+    ingest_rate, lost = ingest[best][0], sum(v[2] for v in ingest.values())
+    raw_rate, naive_cold = raw["cold"][0], naive_rate["cold"][0]
     finish(
         [
-            Target("ingest rate vs raw broker drain", ingest_rate, "events/s", ">= 50% of raw",
-                   ingest_rate >= 0.5 * raw, raw, "raw broker drain"),
-            Target("ingest rate vs naive pipeline", ingest_rate, "events/s", ">= 1.5× naive",
-                   ingest_rate >= 1.5 * naive_rate, naive_rate, "naive paho → COPY"),
+            Target(f"ingest drain (× {best[0]}) vs raw broker drain", ingest_rate, "events/s",
+                   ">= 50% of raw", ingest_rate >= 0.5 * raw_rate, raw_rate, "raw broker drain"),
+            Target(f"ingest drain (× {best[0]}) vs naive drain", ingest_rate, "events/s",
+                   ">= 1.5× naive", ingest_rate >= 1.5 * naive_cold, naive_cold,
+                   "naive paho → COPY"),
+            Target("events lost (all ingest drains)", lost, "", "0", lost == 0),
             Target("publish → alert p99", p99, "ms", "< 500 ms", p99 < 500),
         ]
     )  # fmt: skip
@@ -739,5 +888,11 @@ def measure(env: dict[str, str], broker_env: dict[str, str], var: Path, port: in
 if __name__ == "__main__":
     if sys.argv[1:2] == ["naive"]:
         naive_consumer(int(sys.argv[2]), int(sys.argv[3]))
+    elif sys.argv[1:2] == ["publish"]:
+        publish_worker(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5:])
+    elif sys.argv[1:2] == ["live"]:
+        live_worker(int(sys.argv[2]), sys.argv[3:])
+    elif sys.argv[1:2] == ["ingest"]:
+        ingest_worker(int(sys.argv[2]), sys.argv[3], sys.argv[4:5] == ["shared"])
     else:
         main()

@@ -304,14 +304,16 @@ def alerts_open(*, alerts: list[Alert]) -> list[Alert]:
 
 def alerts_grow(*, grown: list[tuple[Alert, int]]) -> None:
     """Save alerts that took more events (``(alert, how many)``, each locked by the caller
-    and already counted): one audit row each, in one insert. An alert raised to critical
-    by its new events gets its acknowledgement deadline."""
+    and already counted) in one update, with one audit row each, in one insert. An alert
+    raised to critical by its new events gets its acknowledgement deadline."""
     if not grown:
         return
     fields = ["count", "last_seen_at", "priority", "rule", "subject", "updated_at"]
+    now = timezone.now()
+    for alert, _added in grown:
+        alert.updated_at = now  # what ``auto_now`` would set; ``bulk_update`` does not
     with transaction.atomic():
-        for alert, _added in grown:
-            alert.save(update_fields=fields)
+        Alert.objects.bulk_update([alert for alert, _added in grown], fields)
         audit_record_many(
             actor=None,
             action="security.alert.grown",

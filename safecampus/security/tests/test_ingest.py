@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import io
 import json
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from PIL import Image
 
 from safecampus.attachments.models import Attachment
@@ -37,6 +39,23 @@ def test_a_redelivered_event_is_stored_once(camera):
     assert (again.accepted, again.duplicates) == (0, 2)
     assert (twice_in_one.accepted, twice_in_one.duplicates) == (1, 1)
     assert DeviceEvent.objects.count() == 3
+
+
+def test_a_batch_mixing_stored_and_new_events_grows_the_alert_by_the_new_ones(camera):
+    stored = event("r1", "perimeter_intrusion", NIGHT, zone="东墙")
+    ingest_events(device=camera, items=[stored], source="mqtt", now=NIGHT)
+    later = NIGHT + timedelta(minutes=1)
+    mixed = [
+        stored,
+        event("r2", "perimeter_intrusion", later, zone="东墙"),
+        event("r3", "perimeter_intrusion", later, zone="东墙"),
+    ]
+    result = ingest_events(device=camera, items=mixed, source="mqtt", now=later)
+    assert (result.accepted, result.duplicates) == (2, 1)
+    [alert] = Alert.objects.all()
+    assert (alert.count, alert.last_seen_at) == (3, later)
+    linked = DeviceEvent.objects.filter(alert=alert).values_list("event_id", flat=True)
+    assert sorted(linked) == ["r1", "r2", "r3"]
 
 
 def test_night_intrusion_is_high_and_repeats_grow_one_alert(camera):
@@ -179,3 +198,40 @@ def test_credentials_and_commands(camera, district, capsys):
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [d["code"] for d in listed] == [added["code"]]
     assert "secret" not in listed[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers")
+def test_two_ingest_processes_grow_one_alert_for_one_device_and_zone(camera):
+    """Two processes (a shared subscription) each store a batch of one device's intrusions:
+    the second waits for the first's commit and grows its alert instead of opening one."""
+    first_stored, results = threading.Event(), []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():  # held open while the second process starts
+                items = [event("a1", "perimeter_intrusion", NIGHT, zone="东墙")]
+                results.append(ingest_events(device=camera, items=items, source="mqtt", now=NIGHT))
+                first_stored.set()
+                second_thread.join(0.5)  # the second is blocked meanwhile
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            first_stored.wait(10)
+            items = [event("b1", "perimeter_intrusion", NIGHT, zone="东墙")]
+            results.append(ingest_events(device=camera, items=items, source="mqtt", now=NIGHT))
+        finally:
+            connection.close()
+
+    second_thread = threading.Thread(target=second)
+    first_thread = threading.Thread(target=first)
+    second_thread.start()
+    first_thread.start()
+    first_thread.join()
+    second_thread.join()
+    assert [r.accepted for r in results] == [1, 1]
+    [alert] = Alert.objects.all()
+    assert alert.count == 2
+    assert DeviceEvent.objects.filter(alert=alert).count() == 2
