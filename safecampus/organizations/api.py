@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from rest_framework.views import APIView
 from safecampus.api.inputs import query
 from safecampus.api.permissions import HasAccess
 from safecampus.core.access import Access
-from safecampus.organizations import selectors
+from safecampus.organizations import selectors, services
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, UnitKind
 
 BUREAU = Access.for_roles(BUREAU_ROLES)
@@ -80,6 +81,62 @@ class ResponsibilityListAPIView(APIView):
                 "results": ResponsibilitySerializer(rows, many=True).data,
             }
         )
+
+
+class DesignationSerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="user_id")
+    name = serializers.CharField(source="user.__str__")
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    named_by = serializers.CharField(source="named_by.__str__", default="")
+    ended_by = serializers.CharField(source="ended_by.__str__", default="")
+    note = serializers.CharField()
+    end_note = serializers.CharField()
+
+
+class DesignationRequest(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["name", "end"])
+    person = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class DesignationAPIView(APIView):
+    """A unit's designated person (R-1.1): the history (the open one first), and ``name``
+    (``person``: a user id of an active member of the unit) or ``end`` (``note``: why)."""
+
+    access = BUREAU
+    permission_classes = [HasAccess]
+
+    def _unit(self, request: Request, code: str) -> Any:
+        unit = selectors.designation_unit_get(user=request.user, code=code)
+        if unit is None:
+            raise Http404
+        return unit
+
+    @extend_schema(responses={200: DesignationSerializer(many=True)})
+    def get(self, request: Request, code: str) -> Response:
+        history = selectors.designation_history(unit=self._unit(request, code))
+        return Response(DesignationSerializer(history, many=True).data)
+
+    @extend_schema(request=DesignationRequest, responses={200: DesignationSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        unit = self._unit(request, code)
+        body = DesignationRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if data["action"] == "end":
+            done = services.designation_end(actor=request.user, unit=unit, note=data["note"])
+            return Response(DesignationSerializer(done).data)
+        members = {m.user_id: m.user for m in selectors.designation_candidates(unit=unit)}
+        person = members.get(data.get("person") or 0)
+        if person is None:
+            raise serializers.ValidationError(
+                {"person": [_("Only an active member of the unit can be its designated person.")]}
+            )
+        made = services.designation_name(
+            actor=request.user, unit=unit, user=person, note=data["note"]
+        )
+        return Response(DesignationSerializer(made).data)
 
 
 class VersionSerializer(serializers.Serializer):
@@ -160,5 +217,10 @@ class WorkPlanListAPIView(APIView):
 
 urlpatterns = [
     path("responsibility/", ResponsibilityListAPIView.as_view(), name="responsibility_list"),
+    path(
+        "responsibility/<str:code>/designations/",
+        DesignationAPIView.as_view(),
+        name="designation",
+    ),
     path("work-plans/", WorkPlanListAPIView.as_view(), name="work_plan_list"),
 ]

@@ -57,3 +57,24 @@ class WorkPlanUploadForm(BootstrapFormMixin, forms.Form):
             raise forms.ValidationError(_("Upload the plan as a PDF or Word document."))
         document.seek(0)
         return document
+
+
+class DesignationForm(BootstrapFormMixin, forms.Form):
+    """Name a designated person: one of the unit's active members."""
+
+    person = forms.ChoiceField(label=_("Person"))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = {str(m.user_id): m.user for m in members}
+        self.fields["person"].choices = [  # type: ignore[attr-defined]
+            (str(m.user_id), f"{m.user} · {m.get_role_display()}") for m in members
+        ]
+
+    def person_user(self) -> Any:
+        return self.members[self.cleaned_data["person"]]
+
+
+class DesignationEndForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(label=_("Reason"), max_length=200)

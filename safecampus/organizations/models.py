@@ -191,6 +191,37 @@ class Membership(TimeStampedModel):
         return f"{self.user} · {self.get_role_display()} · {self.unit.code}"
 
 
+class Designation(models.Model):
+    """Who was the designated person (专人) of a unit, and when (R-1.1): the history behind
+    ``Membership.is_designated``. At most one is open per unit; naming another ends it."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="designations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("designated at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    end_note = models.CharField(_("reason for ending"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("designation")
+        verbose_name_plural = _("designations")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(ended_at__isnull=True), name="one_open_designation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} · {self.user}"
+
+
 class WorkPlanQuerySet(models.QuerySet["WorkPlan"]):
     def visible_to(self, user: User | Any) -> WorkPlanQuerySet:
         """The bureau sees every unit's plan; a school or section sees its own."""

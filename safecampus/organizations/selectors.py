@@ -130,3 +130,32 @@ def work_plan_get(*, user: Any, code: str, year: int) -> Any:
         .filter(unit__code=code, year=year)
         .first()
     )
+
+
+def designation_unit_get(*, user: Any, code: str) -> Unit | None:
+    """A school, section or institution the bureau user may name a designated person for."""
+    return (
+        Unit.objects.visible_to(user)
+        .filter(code=code, kind__in=RESPONSIBLE_KINDS, is_active=True)
+        .first()
+    )
+
+
+def designation_history(*, unit: Unit) -> list[Any]:
+    """The unit's designations, the open one first, with who named and ended them."""
+    from safecampus.organizations.models import Designation
+
+    return list(
+        Designation.objects.filter(unit=unit).select_related("user", "named_by", "ended_by")
+    )
+
+
+def designation_candidates(*, unit: Unit) -> list[Membership]:
+    """The unit's active members, who may be named (one row per person)."""
+    seen: set[int] = set()
+    members = []
+    for m in Membership.objects.active().filter(unit=unit).select_related("user").order_by("pk"):
+        if m.user_id not in seen:
+            seen.add(m.user_id)
+            members.append(m)
+    return members

@@ -9,17 +9,25 @@ from typing import IO, Any
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safecampus.accounts.models import User
 from safecampus.attachments.services import attachment_create
 from safecampus.audit.services import audit_record
-from safecampus.core.errors import DomainError, ForbiddenError
+from safecampus.core.errors import ConflictError, DomainError, ForbiddenError
 from safecampus.organizations import demo
 from safecampus.organizations.cache import register_changed
 from safecampus.organizations.choices import Role, UnitKind
-from safecampus.organizations.models import Membership, School, Unit, WorkPlan, WorkPlanVersion
+from safecampus.organizations.models import (
+    Designation,
+    Membership,
+    School,
+    Unit,
+    WorkPlan,
+    WorkPlanVersion,
+)
 
 #: Roles that may file a unit's work plan: its own leaders and designated officers, or the bureau.
 PLAN_AUTHORS = frozenset({Role.PRINCIPAL, Role.SCHOOL_OFFICER, Role.BUREAU_STAFF})
@@ -32,6 +40,75 @@ class OrganizationError(DomainError):
 
 class OrganizationForbidden(ForbiddenError, OrganizationError):
     pass
+
+
+#: Who names, replaces and ends a unit's designated person (R-1.1): the bureau's safety office.
+DESIGNATORS = frozenset({Role.BUREAU_SAFETY_OFFICER, Role.SYSTEM_ADMIN})
+
+
+def _may_designate(actor: Any) -> None:
+    if not actor.scope.has_role(*DESIGNATORS):
+        raise OrganizationForbidden(_("Only the bureau's safety office names designated people."))
+
+
+def _end_open(unit: Unit, actor: Any, note: str) -> Designation | None:
+    """End the unit's open designation (locked), clearing its person's flag in the unit."""
+    current = Designation.objects.select_for_update().filter(unit=unit, ended_at__isnull=True)
+    ended = current.first()
+    if ended is not None:
+        ended.ended_at, ended.ended_by, ended.end_note = timezone.now(), actor, note[:200]
+        ended.save(update_fields=["ended_at", "ended_by", "end_note"])
+        Membership.objects.filter(unit=unit, user_id=ended.user_id).update(is_designated=False)
+    return ended
+
+
+def designation_name(*, actor: Any, unit: Unit, user: Any, note: str = "") -> Designation:
+    """Name ``user`` (an active member of ``unit``) its designated person, ending whoever was
+    named before; audited, with the history kept (R-1.1)."""
+    _may_designate(actor)
+    if not Membership.objects.active().filter(unit=unit, user=user).exists():
+        raise OrganizationError(
+            _("Only an active member of the unit can be its designated person.")
+        )
+    with transaction.atomic():
+        current = (
+            Designation.objects.select_for_update().filter(unit=unit, ended_at__isnull=True).first()
+        )
+        if current is not None and current.user_id == user.pk:
+            raise ConflictError(_("This person is already the unit's designated person."))
+        before = _end_open(unit, actor, note or str(_("Replaced")))
+        designation = Designation.objects.create(
+            unit=unit, user=user, started_at=timezone.now(), named_by=actor, note=note[:200]
+        )
+        Membership.objects.filter(unit=unit, user=user, is_active=True).update(is_designated=True)
+        audit_record(
+            actor=actor,
+            action="organizations.designation.named",
+            obj=unit,
+            changes={"user": user.pk, "replaced": before.user_id if before else None},
+        )
+    register_changed()
+    return designation
+
+
+def designation_end(*, actor: Any, unit: Unit, note: str) -> Designation:
+    """End the unit's designation without a successor (a reason is required): the unit then
+    shows as having nobody designated, first on the bureau's list."""
+    _may_designate(actor)
+    if not note.strip():
+        raise OrganizationError(_("Say why the designation ends."))
+    with transaction.atomic():
+        ended = _end_open(unit, actor, note.strip())
+        if ended is None:
+            raise ConflictError(_("The unit has no designated person to remove."))
+        audit_record(
+            actor=actor,
+            action="organizations.designation.ended",
+            obj=unit,
+            changes={"user": ended.user_id, "note": ended.end_note},
+        )
+    register_changed()
+    return ended
 
 
 def work_plan_version_add(

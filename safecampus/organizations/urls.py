@@ -7,6 +7,11 @@ from safecampus.organizations import views
 app_name = "organizations"
 urlpatterns = [
     path("responsibility/", views.ResponsibilityView.as_view(), name="responsibility"),
+    path(
+        "responsibility/<str:code>/",
+        views.DesignationView.as_view(),
+        name="designation",
+    ),
     path("people/<int:pk>/phone/", views.PhoneRevealView.as_view(), name="phone_reveal"),
     path("schools/", views.SchoolListView.as_view(), name="school_list"),
     path("schools/<str:code>/", views.SchoolDetailView.as_view(), name="school_detail"),

@@ -21,12 +21,19 @@ from safecampus.core.http import AuthedRequest, query_without_page
 from safecampus.organizations import selectors
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES
 from safecampus.organizations.forms import (
+    DesignationEndForm,
+    DesignationForm,
     ResponsibilityFilterForm,
     SchoolFilterForm,
     WorkPlanUploadForm,
 )
 from safecampus.organizations.models import School, Unit, WorkPlanVersion
-from safecampus.organizations.services import work_plan_version_add
+from safecampus.organizations.services import (
+    DESIGNATORS,
+    designation_end,
+    designation_name,
+    work_plan_version_add,
+)
 
 BUREAU = Access.for_roles(BUREAU_ROLES)
 STAFF = Access.for_roles(BUREAU_ROLES | SCHOOL_ROLES)
@@ -49,6 +56,72 @@ class ResponsibilityView(AccessMixin, View):
             else "organizations/responsibility.html"
         )
         return render(request, template, context)
+
+
+class DesignationView(AccessMixin, View):
+    """A unit's designated person (专人, R-1.1): who it is, name or replace them, end the
+    designation with a reason, and the history of who was named by whom."""
+
+    access = BUREAU
+
+    def _unit(self, request: AuthedRequest, code: str) -> Unit:
+        unit = selectors.designation_unit_get(user=request.user, code=code)
+        if unit is None:
+            raise Http404
+        return unit
+
+    def _page(
+        self,
+        request: AuthedRequest,
+        unit: Unit,
+        *,
+        form: DesignationForm | None = None,
+        end_form: DesignationEndForm | None = None,
+        error: str = "",
+        status: int = 200,
+    ) -> HttpResponse:
+        members = selectors.designation_candidates(unit=unit)
+        history = selectors.designation_history(unit=unit)
+        context = {
+            "unit": unit,
+            "current": next((d for d in history if d.ended_at is None), None),
+            "history": history,
+            "form": form or DesignationForm(members=members),
+            "end_form": end_form or DesignationEndForm(),
+            "may_designate": request.user.scope.has_role(*DESIGNATORS),
+            "error": error,
+        }
+        return render(request, "organizations/designation.html", context, status=status)
+
+    def get(self, request: AuthedRequest, code: str) -> HttpResponse:
+        return self._page(request, self._unit(request, code))
+
+    def post(self, request: AuthedRequest, code: str) -> HttpResponse:
+        unit = self._unit(request, code)
+        ending = request.POST.get("action") == "end"
+        members = selectors.designation_candidates(unit=unit)
+        form = DesignationForm(None if ending else request.POST, members=members)
+        end_form = DesignationEndForm(request.POST if ending else None)
+        bound = end_form if ending else form
+        if not bound.is_valid():
+            return self._page(request, unit, form=form, end_form=end_form, status=400)
+        try:
+            if ending:
+                designation_end(actor=request.user, unit=unit, note=end_form.cleaned_data["note"])
+            else:
+                designation_name(
+                    actor=request.user,
+                    unit=unit,
+                    user=form.person_user(),
+                    note=form.cleaned_data["note"],
+                )
+        except DomainError as error:
+            return self._page(
+                request, unit, form=form, end_form=end_form, error=str(error.message),
+                status=error.status_code,
+            )  # fmt: skip
+        messages.success(request, _("The designation was recorded."))
+        return redirect("organizations:designation", code=unit.code)
 
 
 class PhoneRevealView(AccessMixin, View):
