@@ -55,7 +55,7 @@ from safecampus.security.choices import (
     Outcome,
     Priority,
 )
-from safecampus.security.models import ALERT_ACK_LABEL, Alert
+from safecampus.security.models import ALERT_ACK_LABEL, Alert, Device
 from safecampus.security.permissions import (
     ALERT_ACTOR_ROLES,
     ALERT_BUREAU_ROLES,
@@ -392,6 +392,51 @@ def alerts_auto_close(*, device_ids: Iterable[int], now: datetime) -> list[int]:
         closed.append(pk)
     _announce(closed)
     return closed
+
+
+def school_offline_alerts(*, school_ids: Iterable[int]) -> dict[int, Alert]:
+    """The open school-wide ``device_offline`` alert of each school (locked), if any."""
+    found = (
+        Alert.objects.select_for_update(of=("self",))
+        .filter(
+            school_id__in=list(school_ids),
+            event_type=EventType.DEVICE_OFFLINE,
+            device__isnull=True,
+            status__in=ALERT_OPEN_STATES,
+        )
+        .order_by("pk")
+    )
+    return {alert.school_id: alert for alert in found}
+
+
+def alerts_offline_shrink(*, school_ids: Iterable[int], now: datetime) -> list[int]:
+    """Devices of these schools spoke again: each school's offline alert now counts the
+    devices still offline, and closes (device fault, "back online", through the kernel) when
+    none is; the ids changed, announced after commit."""
+    changed: list[int] = []
+    for school_id, alert in school_offline_alerts(school_ids=school_ids).items():
+        still = Device.objects.filter(
+            school_id=school_id, enabled=True, offline_since__isnull=False
+        ).only("name")
+        left = list(still[:2])
+        if left:
+            remaining = still.count()
+            alert.count = remaining
+            alert.subject = left[0].name[:200] if remaining == 1 else ""
+            alert.save(update_fields=["count", "subject", "updated_at"])
+        else:
+            case_transition(
+                actor=None,
+                case=alert,
+                to_status=AlertStatus.DISPOSED,
+                note=BACK_ONLINE,
+                fields={"outcome": Outcome.DEVICE_FAULT, "disposed_at": now, "note": BACK_ONLINE},
+                verb="auto_closed",
+                changes={"outcome": Outcome.DEVICE_FAULT},
+            )
+        changed.append(alert.pk)
+    _announce(changed)
+    return changed
 
 
 def alert_ack_overdue(*, deadline: Deadline, case: Alert, now: datetime) -> list[Any]:

@@ -38,7 +38,12 @@ from safecampus.security.choices import (
     Priority,
 )
 from safecampus.security.models import Alert, AlertRule, Device, DeviceEvent
-from safecampus.security.services.alerts import alerts_auto_close, alerts_grow, alerts_open
+from safecampus.security.services.alerts import (
+    alerts_auto_close,
+    alerts_grow,
+    alerts_offline_shrink,
+    alerts_open,
+)
 
 SECRET_CONTEXT = "security.device.secret"
 DIGEST_REALM = "SafeCampus"
@@ -520,11 +525,19 @@ def _attach_pictures(new: list[tuple[int, Device, ParsedEvent]]) -> None:
 
 
 def _devices_seen(devices: dict[int, Device], now: datetime) -> None:
-    """The devices spoke: mark them alive and clear their open offline alerts."""
+    """The devices spoke: mark them alive and clear their offline alerts (one query more
+    per batch: which of them were offline)."""
     if not devices:
         return
+    back = set(
+        Device.objects.filter(pk__in=list(devices), offline_since__isnull=False).values_list(
+            "school_id", flat=True
+        )
+    )
     Device.objects.filter(pk__in=list(devices)).update(last_seen_at=now, offline_since=None)
-    alerts_auto_close(device_ids=list(devices), now=now)
+    alerts_auto_close(device_ids=list(devices), now=now)  # alerts of one device (before #14)
+    if back:  # rare: devices that were offline; their school's alert shrinks or closes
+        alerts_offline_shrink(school_ids=back, now=now)
 
 
 def ingest_batch(

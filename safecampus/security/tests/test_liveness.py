@@ -1,5 +1,6 @@
-"""A device silent for longer than 3× its heartbeat raises one ``device_offline`` alert,
-which clears when the device speaks again."""
+"""A device silent for longer than 3× its heartbeat is offline: its school has one
+``device_offline`` alert counting its offline devices, which shrinks as they speak again
+and clears when the last one does."""
 
 from __future__ import annotations
 
@@ -68,8 +69,9 @@ def test_silent_past_three_heartbeats_raises_one_alert_and_a_heartbeat_clears_it
     [alert] = _offline_alerts()
     assert opened == [alert.pk]
     assert received == [[alert.pk]]
-    assert (alert.status, alert.priority, alert.zone) == (AlertStatus.OPEN, Priority.MEDIUM, "东墙")
-    assert alert.device_id == device.pk and alert.school_id == district.school_a.pk
+    assert (alert.status, alert.priority, alert.count) == (AlertStatus.OPEN, Priority.MEDIUM, 1)
+    assert alert.device_id is None and alert.school_id == district.school_a.pk
+    assert alert.subject == device.name  # one device: named
     device.refresh_from_db()
     assert device.offline_since == MORNING + timedelta(seconds=181)
 
@@ -95,11 +97,34 @@ def test_a_device_never_heard_from_raises_nothing_and_each_heartbeat_is_its_own(
     for device in (slow, fast):
         _heartbeat(device, MORNING + timedelta(days=1), f"hb-{device.code}")
     later = MORNING + timedelta(days=1, seconds=31)
-    assert liveness_sweep(later) == [_offline_alerts().get(device=fast).pk]
-    assert not _offline_alerts().filter(device=slow).exists()
-    assert len(liveness_sweep(MORNING + timedelta(days=1, seconds=1801))) == 1
-    assert _offline_alerts().filter(device=slow).count() == 1
-    assert not _offline_alerts().filter(device=idle).exists()
+    [school_alert] = liveness_sweep(later)
+    assert _offline_alerts().get().count == 1  # the fast one only
+    # The slow one goes silent later: the same alert grows to 2, no second alert.
+    assert liveness_sweep(MORNING + timedelta(days=1, seconds=1801)) == [school_alert]
+    alert = _offline_alerts().get()
+    assert (alert.pk, alert.count, alert.subject) == (school_alert, 2, "")
+    idle.refresh_from_db()
+    assert idle.offline_since is None
+
+
+def test_one_alert_per_school_shrinks_and_closes_as_devices_come_back(district):
+    devices = [_register(district, f"XB-001-G{n}") for n in range(5)]
+    other = _register(district, "XB-002-G9")
+    Device.objects.filter(pk=other.pk).update(school=district.school_b)
+    silent = MORNING + timedelta(hours=1)
+    opened = liveness_sweep(silent)
+    assert len(opened) == 2  # one per school, not six
+    a = _offline_alerts().get(school=district.school_a)
+    assert (a.count, a.device_id) == (5, None)
+    for n, device in enumerate(devices[:4]):
+        _heartbeat(device, silent + timedelta(minutes=1), f"back-{n}")
+    a.refresh_from_db()
+    assert (a.status, a.count, a.subject) == (AlertStatus.OPEN, 1, devices[4].name)
+    _heartbeat(devices[4], silent + timedelta(minutes=2), "back-last")
+    a.refresh_from_db()
+    assert (a.status, a.outcome) == (AlertStatus.DISPOSED, Outcome.DEVICE_FAULT)
+    b = _offline_alerts().get(school=district.school_b)
+    assert b.status == AlertStatus.OPEN  # school B's device is still silent
 
 
 def test_disabled_devices_are_not_swept_and_the_batch_is_bounded(district):
@@ -123,7 +148,7 @@ def test_a_rule_sets_the_priority_and_info_marks_offline_without_an_alert(distri
         name="B 校设备离线", school=district.school_b, event_type="device_offline", priority=0
     )
     liveness_sweep(MORNING + timedelta(hours=1))
-    assert _offline_alerts().get().device_id == critical.pk
+    assert _offline_alerts().get().school_id == critical.school_id
     assert _offline_alerts().get().priority == Priority.CRITICAL
     quiet.refresh_from_db()
     assert quiet.offline_since == MORNING + timedelta(hours=1)
