@@ -8,6 +8,7 @@ from html import unescape
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import override_settings
@@ -133,10 +134,15 @@ def test_an_estimated_total_says_about():
 
 # Session, user, second factor, memberships; then the total, the categories of the filter
 # form and the page (the school list is cached after the first request). A query per row
-# (a lazy category or school) or a second count would show here.
+# (a lazy category or school) or a second count would show here. With Redis the session is
+# read from the cache (``cached_db``), one query fewer.
 UNFILTERED_QUERIES = 7
 #: The filter adds its lookups: the category's sub-types, the school's scope check.
 FILTERED_QUERIES = UNFILTERED_QUERIES + 3
+
+
+def _session_queries_saved() -> int:
+    return 1 if settings.SESSION_ENGINE.endswith("cached_db") else 0
 
 
 def test_one_ledger_page_costs_a_fixed_number_of_queries(
@@ -152,9 +158,10 @@ def test_one_ledger_page_costs_a_fixed_number_of_queries(
     }
     client.get("/leads/")  # per-process caches: content types, the school list
     client.get("/leads/", filtered)
-    with django_assert_num_queries(UNFILTERED_QUERIES):
+    saved = _session_queries_saved()
+    with django_assert_num_queries(UNFILTERED_QUERIES - saved):
         assert len(client.get("/leads/").context["page"]) == 7
-    with django_assert_num_queries(FILTERED_QUERIES):
+    with django_assert_num_queries(FILTERED_QUERIES - saved):
         assert len(client.get("/leads/", filtered).context["page"]) == 7
 
 
