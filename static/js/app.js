@@ -118,6 +118,21 @@
     return found;
   }
 
+  /* --- A table wider than the screen scrolls sideways; with no link or button inside
+   * (an empty table on a phone) keyboard users could not scroll it: make the scroll box
+   * itself focusable and name it after the table's caption (WCAG 2.1.1). --- */
+  each(function (root) {
+    within(root, ".table-responsive").forEach(function (box) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      const focusable = box.querySelector("a[href], button, input, select, textarea, [tabindex]");
+      if (!scrolls || focusable || box.hasAttribute("tabindex")) return;
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      const caption = box.querySelector("caption");
+      if (caption) box.setAttribute("aria-label", caption.textContent.trim());
+    });
+  });
+
   /* --- htmx: CSRF header on every request --- */
   document.addEventListener("htmx:configRequest", function (evt) {
     evt.detail.headers["X-CSRFToken"] = csrfToken();

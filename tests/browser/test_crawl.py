@@ -1,6 +1,7 @@
 """Every page in the navigation, as every demo role, on a phone and a desktop, in Chinese and
 English (issue #14): no page may be wider than the screen, log a console error, break
-the content security policy, or fail a request.
+the content security policy, fail a request, or show axe-core (npm, ``node_modules``) a
+WCAG 2.1 A/AA violation (信息无障碍: contrast, labels, names, focus order).
 
 The demo district is seeded as ``make run`` seeds it (four schools, leads, inspections,
 risk grades), so tables have rows. Each role gets a verified session directly (the sign-in
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 from importlib import import_module
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -30,6 +32,13 @@ ROLES = ["safety", "leader", "inspector", "principal", "officer", "teacher", "gu
 LANGUAGES = ["zh-hans", "en"]
 #: Width a page may exceed the screen by before it counts (sub-pixel rounding).
 SLACK_PX = 1
+#: axe-core from the npm packages ``make setup`` installs (never a CDN). Evaluated through
+#: the DevTools protocol, so the page's strict CSP needs no exception for it.
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+_AXE_RUN = """() => axe.run(document, {runOnly: {type: 'tag',
+  values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+  .then(r => r.violations.map(v => v.id + ' (' + v.impact + '): '
+    + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(', ')))"""
 
 
 def _seed_demo_district() -> None:
@@ -87,6 +96,8 @@ def _problems(page, log, path: str, status: int | None) -> list[str]:
     found += [f"{path}: {e}" for e in log.console_errors if "/stream/" not in e]
     found += [f"{path}: CSP {v}" for v in log.csp_violations(page)]
     found += [f"{path}: fetched {u}" for u in log.foreign_requests()]
+    page.evaluate(AXE.read_text())
+    found += [f"{path}: axe {v}" for v in page.evaluate(_AXE_RUN)]
     log.console_errors.clear()
     return found
 
@@ -94,6 +105,7 @@ def _problems(page, log, path: str, status: int | None) -> list[str]:
 def test_every_page_fits_and_runs_clean_for_every_role_size_and_language(
     browser, live_server, settings
 ):
+    assert AXE.is_file(), f"{AXE} missing: run make setup (npm ci installs axe-core)"
     settings.STREAM_URL = ""  # no stream process here: the pages must not try one
     _seed_demo_district()
     problems: list[str] = []
