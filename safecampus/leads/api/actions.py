@@ -18,11 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from safecampus.api.inputs import CountField, IdField
+from safecampus.api.inputs import CountField, IdField, MomentField
 from safecampus.api.permissions import HasAccess
 from safecampus.cases.selectors import case_timeline, transfer_list
 from safecampus.core.access import Access
 from safecampus.leads.api.leads import LeadSerializer
+from safecampus.leads.choices import DualReportMethod
 from safecampus.leads.forms import DualReportForm, LeadActionForm, RevealForm, TransferActionForm
 from safecampus.leads.models import DualReport, Lead
 from safecampus.leads.permissions import ACTORS, APPROVER_ROLES, READERS, TRIAGE
@@ -248,6 +249,15 @@ class LeadTimelineAPIView(APIView):
         return Response({"events": events, "transfers": transfers, "dual_reports": reports.data})
 
 
+class DualReportRequest(serializers.Serializer):
+    channel = serializers.ChoiceField(
+        choices=DualReportForm.base_fields["channel"].choices  # type: ignore[attr-defined]
+    )
+    reported_to = serializers.CharField(max_length=200)
+    reported_at = MomentField()
+    method = serializers.ChoiceField(choices=DualReportMethod.choices)
+
+
 class LeadDualReportAPIView(APIView):
     """The lead's second reports (R-2.2: to the local government or a department): list
     them, or record one (``channel``, ``reported_to``, ``reported_at``, ``method``)."""
@@ -261,26 +271,10 @@ class LeadDualReportAPIView(APIView):
         reports = dual_report_list(user=request.user, lead=lead)
         return Response(DualReportSerializer(reports, many=True).data)
 
-    @extend_schema(
-        request=inline_serializer(
-            "DualReportRequest",
-            {
-                "channel": serializers.ChoiceField(
-                    choices=DualReportForm.base_fields["channel"].choices  # type: ignore[attr-defined]
-                ),
-                "reported_to": serializers.CharField(max_length=200),
-                "reported_at": serializers.DateTimeField(),
-                "method": serializers.ChoiceField(
-                    choices=DualReportForm.base_fields["method"].choices  # type: ignore[attr-defined]
-                ),
-            },
-        ),
-        responses={201: DualReportSerializer, **ERRORS},
-    )
+    @extend_schema(request=DualReportRequest, responses={201: DualReportSerializer, **ERRORS})
     def post(self, request: Request, reference: str) -> Response:
         lead = _lead(request, reference)
-        form = DualReportForm(request.data)
-        if not form.is_valid():
-            raise _invalid(form)
-        report = lead_dual_report_add(actor=request.user, lead=lead, **form.cleaned_data)
+        body = DualReportRequest(data=request.data)
+        body.is_valid(raise_exception=True)  # DRF's fields: any JSON type is a 400, never a 500
+        report = lead_dual_report_add(actor=request.user, lead=lead, **body.validated_data)
         return Response(DualReportSerializer(report).data, status=201)

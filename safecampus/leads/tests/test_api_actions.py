@@ -99,7 +99,7 @@ def test_dual_reports_through_the_api(client, lead, safety_officer, officer_a, p
     report = {
         "channel": "local_government",
         "reported_to": "三井街道综治办",
-        "reported_at": "2026-12-01T09:30",
+        "reported_at": "2026-12-01T09:30:00+08:00",
         "method": "phone",
     }
     before = client.get(url, **officer).json()  # the safety section's, made with the lead
@@ -114,8 +114,27 @@ def test_dual_reports_through_the_api(client, lead, safety_officer, officer_a, p
     for bad in ({**report, "channel": "moon"}, {**report, "reported_to": ""}, {}):
         answer = _post(client, url, bad, officer)
         assert answer.status_code == 400, bad
-    future = _post(client, url, {**report, "reported_at": "2099-01-01T00:00"}, officer)
+    future = _post(client, url, {**report, "reported_at": "2099-01-01T00:00:00+08:00"}, officer)
     assert future.status_code == 400
     for someone in (officer_a, police_liaison):
         assert _post(client, url, report, _as(someone)).status_code in (403, 404)
     assert len(client.get(url, **officer).json()) == len(before) + 1
+
+
+@pytest.mark.parametrize("wrong", [[1], {"a": 1}, 12345, True, None])
+def test_a_dual_report_field_of_any_wrong_json_type_is_a_400(client, lead, safety_officer, wrong):
+    """The schema fuzzer sends arrays, objects and numbers where a string belongs: a form's
+    DateTimeField called .strip() on them (a 500); the API's own fields answer 400."""
+    url = f"/api/v1/leads/{lead.reference}/dual-reports/"
+    officer = _as(safety_officer)
+    good = {
+        "channel": "department",
+        "reported_to": "区公安分局",
+        "reported_at": "2026-12-01T09:30:00+08:00",
+        "method": "document",
+    }
+    for field in good:
+        answer = _post(client, url, {**good, field: wrong}, officer)
+        # A number is taken as the text it spells for the addressee (DRF's CharField).
+        expected = 201 if field == "reported_to" and type(wrong) is int else 400
+        assert answer.status_code == expected, (field, wrong, answer.status_code)
