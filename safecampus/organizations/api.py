@@ -11,7 +11,12 @@ from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -118,7 +123,15 @@ class DesignationAPIView(APIView):
         history = selectors.designation_history(unit=self._unit(request, code))
         return Response(DesignationSerializer(history, many=True).data)
 
-    @extend_schema(request=DesignationRequest, responses={200: DesignationSerializer})
+    @extend_schema(
+        request=DesignationRequest,
+        responses={
+            200: DesignationSerializer,
+            409: OpenApiResponse(
+                description="Already the designated person, or nobody designated to end."
+            ),
+        },
+    )
     def post(self, request: Request, code: str) -> Response:
         unit = self._unit(request, code)
         body = DesignationRequest(data=request.data)
