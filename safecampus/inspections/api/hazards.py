@@ -255,7 +255,7 @@ def _evidence(request: Request) -> dict[int, list[Any]] | list[Any]:
     shared = files.getlist("evidence")
     per_hazard: dict[int, list[Any]] = {}
     for key in files:
-        if key.startswith("evidence_") and key[9:].isdigit():
+        if key.startswith("evidence_") and key[9:].isascii() and key[9:].isdigit():
             per_hazard[int(key[9:])] = files.getlist(key)
     if per_hazard and shared:
         raise ValidationError({"evidence": [_("Send evidence per hazard or for all, not both.")]})
@@ -286,7 +286,7 @@ class RectificationSubmitAPIView(APIView):
             measures=_measures(data.get("measures")),
             overall=str(data.get("overall") or ""),
             evidence=_evidence(request),
-            expected_version=int(version) if str(version or "").isdigit() else None,
+            expected_version=int(version) if _ascii_digits(version) else None,
         )
         return _result(notice)
 
@@ -366,3 +366,9 @@ urlpatterns: list[URLPattern] = [
         name="rectification_return",
     ),
 ]
+
+
+def _ascii_digits(value: object) -> bool:
+    """ "12" yes; "²" no (str.isdigit says yes, and int() then fails: a 500)."""
+    text = str(value or "")
+    return text.isascii() and text.isdigit()

@@ -107,7 +107,7 @@ def merge_target(*, user: Any, text: str) -> Lead:
     or its number, if ``user`` sees it; otherwise ``LeadError``."""
     text = text.strip()
     lead = lead_get_by_reference(user=user, reference=text.upper())
-    if lead is None and text.isdigit():
+    if lead is None and text.isascii() and text.isdigit():
         lead = lead_get(user=user, lead_id=int(text))
     if lead is None:
         raise LeadError(

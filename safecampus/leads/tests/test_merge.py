@@ -362,6 +362,9 @@ def test_api_proposes_and_merges(client, first, retold, safety_officer):
     url = f"/api/v1/leads/{retold.reference}/merge/"
     unknown = client.post(url, {"into": "XS-1999-000001"}, content_type="application/json")
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_target"
+    # "²" is a digit to str.isdigit() but not to int(): the CI fuzzer's 500.
+    odd = client.post(url, {"into": "²"}, content_type="application/json")
+    assert odd.status_code == 400
     merged = client.post(url, {"into": first.reference}, content_type="application/json")
     assert merged.status_code == 200
     assert merged.json() == {

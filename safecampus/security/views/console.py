@@ -83,7 +83,7 @@ def stream_url() -> str:
 
 def _school_filter(request: AuthedRequest) -> int | None:
     raw = request.GET.get("school", "")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         return None
     schools = alert_school_ids(request.user)
     pk = int(raw)
@@ -97,7 +97,7 @@ def _priority_min(request: AuthedRequest, *, district: bool) -> int | None:
     raw = request.GET.get("priority", "")
     if raw == "all":
         return None
-    if raw.isdigit() and int(raw) in Priority.values:
+    if raw.isascii() and raw.isdigit() and int(raw) in Priority.values:
         return int(raw)
     return Priority.HIGH if district else None
 
@@ -203,7 +203,8 @@ class ConsoleFeedView(AccessMixin, View):
     def get(self, request: AuthedRequest) -> JsonResponse:
         school = _school_filter(request)
         now = timezone.now()
-        ids = [int(v) for v in request.GET.get("ids", "").split(",") if v.isdigit()][:FEED_SIZE]
+        raw_ids = request.GET.get("ids", "").split(",")
+        ids = [int(v) for v in raw_ids if v.isascii() and v.isdigit()][:FEED_SIZE]
         if ids:
             changed = alert_list(user=request.user, school=school).filter(pk__in=ids)
         else:
