@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 
+from safecampus.core.i18n import localized
+
 register = template.Library()
 
 
@@ -29,3 +31,10 @@ def open_pages(module: Any, path: str) -> list[tuple[Any, bool]]:
         return []
     current = max(urls, key=len) if urls else None
     return [(page, url == current) for page, url in pages]
+
+
+@register.filter(name="localized")
+def localized_filter(obj: Any, field: str = "name") -> str:
+    """``{{ category|localized }}``, ``{{ band|localized:"label" }}``: reference data in the
+    reader's language (see ``safecampus.core.i18n``)."""
+    return localized(obj, field)
