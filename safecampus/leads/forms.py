@@ -15,6 +15,7 @@ from safecampus.attachments.forms import MultipleAttachmentField
 from safecampus.core.bounds import DB_INT_MAX, day_validators, moment_validators
 from safecampus.core.excel import XLSX_MIME
 from safecampus.core.forms import BootstrapFormMixin, FastSelect
+from safecampus.core.i18n import localized
 from safecampus.leads.choices import (
     DualReportChannel,
     DualReportMethod,
@@ -249,7 +250,7 @@ class _CategoryChoice(forms.ModelChoiceField):
     """Top-level categories and their sub-types, the sub-types shown under their parent."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return f"— {obj.name}" if obj.parent_id else str(obj.name)
+        return f"— {localized(obj)}" if obj.parent_id else localized(obj)
 
 
 def _portal_categories() -> Any:

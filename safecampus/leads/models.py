@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from safecampus.cases.models import CaseModel, CaseQuerySet, Deadline
 from safecampus.cases.workflow import Workflow
 from safecampus.core.fields import BlindIndexField, EncryptedTextField
+from safecampus.core.i18n import english_field, localized
 from safecampus.core.location import location_fields
 from safecampus.leads.choices import (
     LEAD_WORKFLOW,
@@ -39,6 +40,7 @@ class LeadCategory(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    name_en = english_field(_("name in English"), 120)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent category"),
@@ -63,7 +65,7 @@ class LeadCategory(models.Model):
         verbose_name_plural = _("lead categories")
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self)
 
 
 class LeadQuerySet(CaseQuerySet):

@@ -24,7 +24,7 @@ class LeadCategorySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LeadCategory
-        fields = ["code", "name", "parent", "conclude_days"]
+        fields = ["code", "name", "name_en", "parent", "conclude_days"]
 
 
 class LeadSerializer(serializers.ModelSerializer):

@@ -28,6 +28,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from safecampus.cases.models import CaseEvent, Deadline, Transfer
 from safecampus.core.excel import BORDER, HEADER_FILL, is_formula_like, safe_text
+from safecampus.core.i18n import localized
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.leads.choices import (
     SECOND_REPORT_CHANNELS,
@@ -177,8 +178,8 @@ class _LedgerRows:
             lead.reference,
             lead.created_at,
             self.source.get(lead.source, lead.source),
-            parent.name if parent is not None else category.name,
-            category.name if parent is not None else "",
+            localized(parent if parent is not None else category),
+            localized(category) if parent is not None else "",
             lead.school.name if lead.school is not None else "",
             lead.place,
             lead.description,

@@ -175,11 +175,14 @@ def import_read(
     form's limits) and either all rows come back clean or every error comes back with its
     row and column.
     """
-    # A category is named by its code (as typed, casefolded) or its name; the first wins.
+    # A category is named by its code (as typed, casefolded), its name or its English name
+    # (a template downloaded in English lists those); the first wins.
     found: dict[str, LeadCategory] = {}
     for category in categories:
         found.setdefault(category.code.casefold(), category)
         found.setdefault(normal(category.name), category)
+        if category.name_en:
+            found.setdefault(normal(category.name_en), category)
     required = {"description": _("Describe what happened.")}
     parsers: dict[str, Parser] = {
         key: text_parser(limit, blank=required.get(key)) for key, limit in _limits().items()

@@ -23,6 +23,7 @@ from safecampus.core.excel import (
     list_validation,
     safe_text,
 )
+from safecampus.core.i18n import localized
 from safecampus.leads.choices import Urgency
 from safecampus.leads.excel.common import DATETIME_FORMAT, MAX_IMPORT_ROWS
 from safecampus.leads.models import LeadCategory
@@ -63,11 +64,11 @@ def _lists_sheet(
     sheet = workbook.create_sheet(str(LISTS_SHEET))
     tops = [c for c in categories if c.parent_id is None]
     subs = [c for c in categories if c.parent_id is not None]
-    names = {c.pk: c.name for c in categories}
+    names = {c.pk: localized(c) for c in categories}
     columns = [
-        (pgettext("lead import", "Category"), [c.name for c in tops]),
+        (pgettext("lead import", "Category"), [localized(c) for c in tops]),
         (pgettext("lead import", "Category code"), [c.code for c in tops]),
-        (pgettext("lead import", "Sub-type"), [c.name for c in subs]),
+        (pgettext("lead import", "Sub-type"), [localized(c) for c in subs]),
         (pgettext("lead import", "Sub-type code"), [c.code for c in subs]),
         (pgettext("lead import", "Belongs to"), [names.get(c.parent_id or 0, "") for c in subs]),
         (pgettext("lead import", "School"), [s.name for s in schools]),
@@ -91,8 +92,8 @@ def _example(categories: Sequence[LeadCategory], schools: Sequence[Unit]) -> dic
     top = next((c for c in categories if c.parent_id is None), None)
     sub = next((c for c in categories if top is not None and c.parent_id == top.pk), None)
     return EXAMPLE | {
-        "category": top.name if top else "",
-        "subcategory": sub.name if sub else "",
+        "category": localized(top) if top else "",
+        "subcategory": localized(sub) if sub else "",
         "school": schools[0].code if schools else "",
         "urgency": str(Urgency.URGENT.label),
     }

@@ -1,5 +1,7 @@
 """The six categories of the plan (R-2.1) with their sub-types; codes are stable."""
 
+from importlib import import_module
+
 from django.db import migrations
 
 SOURCE = "District practice for concluding a lead; no national number found [GK]"
@@ -63,6 +65,9 @@ def seed(apps, schema_editor):
                 code=sub_code,
                 defaults={"name": sub_name, "parent": parent, "ordering": order * 10 + sub_order},
             )
+    if any(field.name == "name_en" for field in LeadCategory._meta.get_fields()):
+        # Called on a current schema (tests, the demo): the English names of 0009 too.
+        import_module("safecampus.leads.migrations.0009_category_name_en").fill_english(apps)
 
 
 def unseed(apps, schema_editor):

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from safecampus.core.charts import donut
+from safecampus.core.i18n import localized
 from safecampus.core.localtime import CHINA_TZ, local_day
 from safecampus.core.rules import rule
 from safecampus.leads.choices import LeadStatus
@@ -180,7 +181,7 @@ def _by_category_and_status(leads: QuerySet[Lead]) -> tuple[list[Cell], list[Cel
         per_status[status] = per_status.get(status, 0) + n
     tops = LeadCategory.objects.filter(parent__isnull=True).order_by("ordering", "code")
     by_category = [
-        _cell(c.code, c.name, per_category.get(c.pk, 0))
+        _cell(c.code, localized(c), per_category.get(c.pk, 0))
         for c in tops
         if c.is_active or per_category.get(c.pk)
     ]

@@ -29,6 +29,7 @@ from safecampus.cases.choices import CaseEventKind
 from safecampus.cases.models import CaseEvent
 from safecampus.cases.selectors import default_escalation_unit
 from safecampus.cases.services import case_comment
+from safecampus.core.i18n import localized
 from safecampus.core.localtime import local_day
 from safecampus.core.rules import rule
 from safecampus.leads.challenge import Challenge, challenge_issue, challenge_verify
@@ -277,8 +278,8 @@ def _milestones(lead: Lead) -> list[Milestone]:
 
 def _category_label(category: LeadCategory) -> str:
     if category.parent_id is not None:
-        return f"{category.parent} · {category.name}"
-    return category.name
+        return f"{category.parent} · {localized(category)}"
+    return localized(category)
 
 
 def lead_public_status(*, receipt: str) -> PublicStatus | None:

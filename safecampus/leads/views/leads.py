@@ -66,6 +66,7 @@ LEDGER_COLUMNS = (
     "is_spam",
     "created_at",
     "category__name",
+    "category__name_en",
     "school__name",
 )
 
