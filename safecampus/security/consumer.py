@@ -236,9 +236,10 @@ class NatsSource:
         server create its MQTT streams by connecting once, as a device would."""
         self.thread.start()
         self._run(self._connect(), 15)
-        self._run(self._ensure_consumer(), 30)
+        self._run(self._ensure_consumer(), 90)
 
     async def _ensure_consumer(self) -> None:
+        from nats.errors import TimeoutError as NatsTimeout
         from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
         from nats.js.errors import BadRequestError, NotFoundError, ServerError
 
@@ -251,6 +252,10 @@ class NatsSource:
                 if self.mqtt_port and attempt == 0:
                     await asyncio.to_thread(_mqtt_touch, self.mqtt_port, self.url)
                 await asyncio.sleep(0.2)
+            except NatsTimeout:
+                # A broker busy starting (or a loaded machine: measured in CI) answers the
+                # JetStream API late; ask again rather than die at start.
+                log.info("stream info not answered in time; asking again")
         config = ConsumerConfig(
             durable_name=GROUP,
             filter_subject=NATS_FILTER,

@@ -226,7 +226,7 @@ class Ingest:
         self.lines: list[str] = []
         self.wait_ready()
 
-    def wait_ready(self, timeout: float = 30) -> None:
+    def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while "ready:" not in self.log.read_text():
             assert self.proc.poll() is None, self.log.read_text()
