@@ -312,13 +312,16 @@ def test_the_challenge_flow_logs_and_stores_no_address(client, district):
 # Receipt answers take the same time --------------------------------------------------------
 
 
-def _timed(call, tries: int = 4) -> float:
-    durations = []
+def _timed_pairs(first, second, tries: int = 6) -> tuple[float, float]:
+    """Median durations of ``first`` and ``second``, called in turn so that a loaded machine
+    slows both alike (run one after the other, a burst of load lands on one side only)."""
+    durations: tuple[list[float], list[float]] = ([], [])
     for _ in range(tries):
-        started = time.perf_counter()
-        call()
-        durations.append(time.perf_counter() - started)
-    return statistics.median(durations)
+        for call, spent in ((first, durations[0]), (second, durations[1])):
+            started = time.perf_counter()
+            call()
+            spent.append(time.perf_counter() - started)
+    return statistics.median(durations[0]), statistics.median(durations[1])
 
 
 @pytest.mark.parametrize("path", ["api-status", "api-message", "page-status"])
@@ -342,9 +345,9 @@ def test_right_and_wrong_receipts_answer_after_the_same_time(client, district, p
     }
     call = calls[path]
     assert call(receipt).status_code in (200, 201) and call(wrong).status_code == 404
-    right_s, wrong_s = _timed(lambda: call(receipt)), _timed(lambda: call(wrong))
+    right_s, wrong_s = _timed_pairs(lambda: call(receipt), lambda: call(wrong))
     portal.RECEIPT_THROTTLE._hits.clear()
     # Both wait for the floor, and the floor hides the difference.
     assert right_s >= floor_ms / 1000 and wrong_s >= floor_ms / 1000
     assert abs(right_s - wrong_s) < 0.015, (right_s, wrong_s)
-    assert LeadMessage.objects.count() == 3 + (5 if path == "api-message" else 0)
+    assert LeadMessage.objects.count() == 3 + (7 if path == "api-message" else 0)
