@@ -57,7 +57,7 @@ class Unit(TimeStampedModel):
     is_safety_section = models.BooleanField(
         _("safety section"),
         default=False,
-        help_text=_("The section that receives every lead and incident (职社科/安监科)."),
+        help_text=_("The section that receives every lead and incident."),
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     office_phone = models.CharField(_("office phone"), max_length=40, blank=True)
@@ -171,9 +171,7 @@ class Membership(TimeStampedModel):
     is_designated = models.BooleanField(
         _("designated for safety work"),
         default=False,
-        help_text=_(
-            "Named by the unit as the person in charge of this work (专人负责, R-1.1, R-8.1)."
-        ),
+        help_text=_("Named by the unit as the person in charge of this work."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -1,6 +1,7 @@
 """Every page in the navigation, as every demo role, on a phone and a desktop, in Chinese and
 English (issue #14): no page may be wider than the screen, log a console error, break
-the content security policy, fail a request, or show axe-core (npm, ``node_modules``) a
+the content security policy, fail a request, show text not in the reader's language
+outside user data (``tests/browser/language.py``), or show axe-core (npm, ``node_modules``) a
 WCAG 2.1 A/AA violation (信息无障碍: contrast, labels, names, focus order).
 
 The demo district is seeded as ``make run`` seeds it (four schools, leads, inspections,
@@ -25,6 +26,7 @@ from safecampus.accounts.middleware import IDLE_STAMP
 from safecampus.accounts.models import User
 from safecampus.inspections.services.shipped import seed_shipped
 from tests.browser.conftest import DESKTOP, PHONE, _open_page
+from tests.browser.language import UserData, foreign_text, user_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,7 +87,34 @@ _WIDEST = """() => [...document.querySelectorAll('body *')]
   .slice(-3).join(' | ')"""
 
 
-def _problems(page, log, path: str, status: int | None) -> list[str]:
+#: What the reader meets on a page: visible text, the choices of every list, the names and
+#: hints given to assistive technology, and the labels charts and maps draw from JSON.
+_TEXT = """() => {
+  const parts = [document.title, document.body.innerText];
+  document.querySelectorAll('option').forEach(o => parts.push(o.textContent));
+  for (const name of ['placeholder', 'aria-label', 'title', 'alt']) {
+    document.querySelectorAll('[' + name + ']').forEach(e => parts.push(e.getAttribute(name)));
+  }
+  // Chart and map data: the strings they draw (names, labels, category axes), not the
+  // settings beside them ({type: 'category'}, {trigger: 'axis'}).
+  const shown = new Set(['name', 'text', 'label', 'title', 'detail', 'link_text', 'subtext']);
+  const walk = (v, key) => typeof v === 'string' ? (key === null || shown.has(key)) && parts.push(v)
+    : Array.isArray(v) ? v.forEach(x => walk(x, null))
+    : v && typeof v === 'object' ? Object.entries(v).forEach(([k, x]) => walk(x, k)) : null;
+  document.querySelectorAll('script[type="application/json"]').forEach(s => {
+    try { walk(JSON.parse(s.textContent), ''); } catch (e) { /* not ours */ }
+  });
+  // A language's own name in the switcher is in that language (marked lang="…").
+  const mine = document.documentElement.lang.slice(0, 2);
+  let text = parts.join('\\n');
+  document.querySelectorAll('body [lang]').forEach(e => {
+    if (!e.lang.startsWith(mine) && e.textContent.trim()) text = text.split(e.textContent.trim()).join(' ');
+  });
+  return text;
+}"""
+
+
+def _problems(page, log, path: str, status: int | None, language: str, data: UserData) -> list[str]:
     found = []
     if status is None or status >= 400:
         found.append(f"{path}: answered {status}")
@@ -96,6 +125,9 @@ def _problems(page, log, path: str, status: int | None) -> list[str]:
     found += [f"{path}: {e}" for e in log.console_errors if "/stream/" not in e]
     found += [f"{path}: CSP {v}" for v in log.csp_violations(page)]
     found += [f"{path}: fetched {u}" for u in log.foreign_requests()]
+    foreign = foreign_text(page.evaluate(_TEXT), language, data)
+    if foreign:
+        found.append(f"{path}: not in {language}: " + " | ".join(foreign[:8]))
     page.evaluate(AXE.read_text())
     found += [f"{path}: axe {v}" for v in page.evaluate(_AXE_RUN)]
     log.console_errors.clear()
@@ -108,6 +140,7 @@ def test_every_page_fits_and_runs_clean_for_every_role_size_and_language(
     assert AXE.is_file(), f"{AXE} missing: run make setup (npm ci installs axe-core)"
     settings.STREAM_URL = ""  # no stream process here: the pages must not try one
     _seed_demo_district()
+    data = user_data()
     problems: list[str] = []
     visited = 0
     for username in ROLES:
@@ -128,13 +161,18 @@ def test_every_page_fits_and_runs_clean_for_every_role_size_and_language(
                     where = f"{username} {viewport['width']}px {language}"
                     problems += [
                         f"{where} {p}"
-                        for p in _problems(page, log, "/", response.status if response else None)
+                        for p in _problems(
+                            page, log, "/", response.status if response else None, language, data
+                        )
                     ]
                     for path in _nav_links(page):
                         response = page.goto(f"{live_server.url}{path}")
                         visited += 1
                         status = response.status if response else None
-                        problems += [f"{where} {p}" for p in _problems(page, log, path, status)]
+                        problems += [
+                            f"{where} {p}"
+                            for p in _problems(page, log, path, status, language, data)
+                        ]
                 finally:
                     pages.close()
     assert visited > 100  # every role has pages: the crawl went somewhere
