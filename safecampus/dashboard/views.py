@@ -16,7 +16,7 @@ from safecampus.dashboard.selectors import open_work, overview
 from safecampus.inspections.selectors.hazards import hazard_counts, rectification_counts
 from safecampus.inspections.selectors.inspections import inspection_counts
 from safecampus.leads.selectors.stats import STATISTICS_READERS as LEAD_READERS
-from safecampus.leads.selectors.stats import lead_statistics, month_chart
+from safecampus.leads.selectors.stats import hidden_months_note, lead_statistics, month_chart
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role
 from safecampus.risk.selectors.grades import latest_month, level_counts
 
@@ -49,7 +49,9 @@ class HomeView(AccessMixin, TemplateView):
             context.update(safety_work=_safety_work(user))
         if LEAD_READERS.allows(user):  # cached per scope for a minute: the home page stays fast
             stats = lead_statistics(user=user)
-            context.update(stats=stats, lead_chart=month_chart(stats))
+            context.update(
+                stats=stats, lead_chart=month_chart(stats), months_note=hidden_months_note(stats)
+            )
         return context
 
 
