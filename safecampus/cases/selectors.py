@@ -9,9 +9,10 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from safecampus.cases.choices import TransferStatus
 from safecampus.cases.models import CaseEvent, CaseModel, Deadline, HolidayOverride, Transfer
 from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Membership, Unit
@@ -125,6 +126,22 @@ def deadline_open_list(*, user: Any, limit: int = 20) -> list[Deadline]:
         if len(found) == limit:
             break
     return found
+
+
+def transfer_inbox_list(*, user: Any, limit: int = 20) -> list[Transfer]:
+    """The transfers waiting on the partner agencies where ``user`` is the liaison: not yet
+    accepted (受理), or accepted with the feedback (反馈) still owed; the soonest feedback
+    deadline first. Another agency's transfers are never listed; a vanished case is skipped."""
+    units: frozenset[int] = getattr(getattr(user, "scope", None), "agency_unit_ids", frozenset())
+    if not units:
+        return []
+    transfers = (
+        Transfer.objects.filter(to_unit_id__in=units, status=TransferStatus.PENDING)
+        .select_related("feedback_deadline", "to_unit")
+        .prefetch_related("case")
+        .order_by(F("feedback_deadline__due_at").asc(nulls_last=True), "at", "pk")
+    )
+    return [transfer for transfer in transfers[:limit] if transfer.case is not None]
 
 
 def holiday_override_list(*, user: Any, year: int) -> QuerySet[HolidayOverride]:

@@ -7,17 +7,16 @@ from django.views.generic import TemplateView
 
 from safecampus.accounts.models import User
 from safecampus.cases.calendar import year_is_known
-from safecampus.cases.models import CaseModel, HolidayOverride
-from safecampus.cases.selectors import deadline_open_list, deadline_overdue_list
-from safecampus.cases.services.deadlines import deadline_label
+from safecampus.cases.models import HolidayOverride
+from safecampus.cases.selectors import deadline_overdue_list
 from safecampus.core.access import Access, AccessMixin
 from safecampus.core.charts import donut
 from safecampus.dashboard.navigation import modules_for
-from safecampus.dashboard.selectors import overview
+from safecampus.dashboard.selectors import open_work, overview
 from safecampus.inspections.selectors.hazards import hazard_counts, rectification_counts
 from safecampus.inspections.selectors.inspections import inspection_counts
 from safecampus.leads.selectors.stats import STATISTICS_READERS as LEAD_READERS
-from safecampus.leads.selectors.stats import lead_statistics, month_chart
+from safecampus.leads.selectors.stats import hidden_months_note, lead_statistics, month_chart
 from safecampus.organizations.choices import BUREAU_ROLES, SCHOOL_ROLES, Role
 from safecampus.risk.selectors.grades import latest_month, level_counts
 
@@ -44,34 +43,16 @@ class HomeView(AccessMixin, TemplateView):
             calendar_gap=_calendar_gap(user),
             modules=[m for m in modules_for(user) if m.key != "home"],
         )
-        if not user.scope.district_wide:
-            context.update(work=_open_work(user))
+        if not user.scope.district_wide or user.scope.has_role(Role.INSPECTOR):
+            context.update(work=open_work(user=user))
         if user.scope.has_role(*SAFETY_WORK_ROLES):
             context.update(safety_work=_safety_work(user))
         if LEAD_READERS.allows(user):  # cached per scope for a minute: the home page stays fast
             stats = lead_statistics(user=user)
-            context.update(stats=stats, lead_chart=month_chart(stats))
+            context.update(
+                stats=stats, lead_chart=month_chart(stats), months_note=hidden_months_note(stats)
+            )
         return context
-
-
-def _open_work(user: User) -> list[dict[str, Any]]:
-    """A school's, guard room's or agency's waiting work, soonest deadline first: each case
-    by its kind and reference (no title: the home page is often on a shared screen)."""
-    now = timezone.now()
-    rows = []
-    for deadline in deadline_open_list(user=user):
-        case = cast(CaseModel, deadline.case)  # deadline_open_list skips vanished cases
-        rows.append(
-            {
-                "kind": type(case)._meta.verbose_name,
-                "reference": case.reference or f"#{case.pk}",
-                "url": case.get_absolute_url(),  # type: ignore[attr-defined]
-                "what": deadline_label(deadline),
-                "due_at": deadline.due_at,
-                "overdue": deadline.due_at < now,
-            }
-        )
-    return rows
 
 
 def _safety_work(user: User) -> dict[str, Any]:

@@ -104,6 +104,14 @@ PLACES = [
     "校车停靠点",
     "实验楼",
 ]
+#: How likely an item of each gravity is to fail, relative to a general one: in a district's
+#: register major hazards are a few in a hundred, serious ones about a fifth (issue #14).
+FAILURE_WEIGHTS = {HazardLevel.GENERAL: 1.0, HazardLevel.SERIOUS: 0.35, HazardLevel.MAJOR: 0.06}
+#: Planned inspections done after their due day, and notices left open past their deadline:
+#: a few in a hundred, so that the monthly risk grade keeps its top levels for the few
+#: schools that earn them (issue #14: 11 of 60 demo schools were red).
+LATE_SHARE = 0.04
+OVERDUE_SHARE = 0.04
 MEASURES = "已落实整改：更换设备、补齐台账，并组织相关人员培训。"
 INTERIM = "设置警戒区域，安排专人值守，每日巡查记录。"
 
@@ -411,11 +419,11 @@ class _Seeder:
         if plan.template.kind == TemplateKind.EVALUATION:
             # The yearly evaluation is done in the autumn, before its 31 December due day.
             day = date(due.year, rng.randint(9, 11), rng.randint(1, 28))
-        elif rng.random() < 0.1:
+        elif rng.random() < LATE_SHARE:
             day = due + timedelta(days=rng.randint(1, 10))  # late
         else:
             day = due - timedelta(days=rng.randint(0, 6))
-        recent_miss = (self.today - due).days < 60 and rng.random() < 0.05
+        recent_miss = (self.today - due).days < 60 and rng.random() < 0.02
         if day >= self.today or recent_miss or rng.random() < 0.005:
             if due >= self.today and rng.random() < 0.2:
                 row.status, row.started_at = InspectionStatus.DRAFT, self.now - timedelta(hours=3)
@@ -452,8 +460,7 @@ class _Seeder:
             if rng.random() < clean
             else min(len(ver.failable), int(rng.expovariate(1 / mean)) + 1)
         )
-        failed = set(rng.sample(range(len(ver.failable)), count)) if count else set()
-        failing = {ver.failable[i].pk for i in failed}
+        failing = {item.pk for item in self.failures(ver.failable, count)}
         veto = row.kind == TemplateKind.EVALUATION and rng.random() < 0.03
         answers = []
         for item in ver.items:
@@ -473,6 +480,16 @@ class _Seeder:
                 answers.append(SimpleNamespace(result="", score=None, number=None, text="正常"))
         items = [item for item in ver.items if item.pk in failing or (item.veto and veto)]
         return answers, [i for i in items if i.severity]
+
+    def failures(self, failable: list[TemplateItem], count: int) -> list[TemplateItem]:
+        """``count`` distinct items, the graver ones less likely (a weighted draw without
+        replacement: the largest ``u ** (1 / weight)``)."""
+        if not count:
+            return []
+        weights = [FAILURE_WEIGHTS.get(HazardLevel(i.severity), 1.0) for i in failable]
+        keys = [self.rng.random() ** (1 / weight) for weight in weights]
+        ranked = sorted(range(len(failable)), key=keys.__getitem__, reverse=True)
+        return [failable[index] for index in ranked[:count]]
 
     # --- hazards and notices ---------------------------------------------------------------
 
@@ -626,10 +643,14 @@ class _Seeder:
             back = first + timedelta(days=1)
             if roll > 0.8 and back < self.now:
                 steps.append((RectificationStatus.RETURNED, back))
+            elif roll < 0.72:  # the verifier came within days, as most do
+                verified = first + timedelta(hours=rng.randint(4, 72))
+                if verified < self.now:
+                    steps.append((RectificationStatus.VERIFIED, verified))
             return steps
-        overdue_open = (self.now - due).days < 120 and roll < 0.15
+        overdue_open = (self.now - due).days < 120 and roll < OVERDUE_SHARE
         if overdue_open:  # overdue: issued (never submitted) or returned
-            if roll < 0.08:
+            if roll < OVERDUE_SHARE / 2:
                 return []
             first = issued + timedelta(seconds=span * 0.6)
             return [

@@ -23,6 +23,7 @@ from safecampus.inspections.choices import (
 )
 from safecampus.inspections.models import Hazard, Rectification
 from safecampus.organizations.cache import scoped_key
+from safecampus.organizations.choices import Role, UnitKind
 from safecampus.organizations.models import Unit
 
 OPEN_NOTICE_STATUSES = (
@@ -225,3 +226,28 @@ def notice_hazards(notice: Rectification) -> list[Hazard]:
     order = {str(level): rank for level, rank in HAZARD_LEVEL_ORDER.items()}
     hazards = list(notice.hazards.select_related("school").order_by("found_at", "pk"))
     return sorted(hazards, key=lambda h: order.get(h.level, 9))
+
+
+def rectification_verify_list(*, user: Any, limit: int = 20) -> list[Rectification]:
+    """Notices submitted with their evidence and waiting for ``user`` to verify (验收), the
+    longest waiting first: for an inspector, those they issued or that came from their
+    inspections and that the bureau verifies; for a principal, their school's own."""
+    scope = getattr(user, "scope", None)
+    if scope is None:
+        return []
+    mine = Q(pk__in=[])
+    if scope.has_role(Role.INSPECTOR):
+        own = Q(issued_by=user) | Q(inspection__inspector=user)
+        mine |= own & ~Q(verifier_unit__kind=UnitKind.SCHOOL)
+    principal_of = [
+        unit for unit in scope.school_unit_ids if scope.has_role(Role.PRINCIPAL, unit_id=unit)
+    ]
+    if principal_of:
+        mine |= Q(verifier_unit_id__in=principal_of)
+    return list(
+        Rectification.objects.visible_to(user)
+        .filter(mine, status=RectificationStatus.SUBMITTED)
+        .exclude(submitted_by=user)
+        .select_related("unit")
+        .order_by("submitted_at", "pk")[:limit]
+    )

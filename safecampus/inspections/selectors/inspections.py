@@ -68,6 +68,17 @@ def inspection_list(
     )
 
 
+def inspection_due_list(*, user: Any, limit: int = 20) -> list[Inspection]:
+    """The open inspections assigned to ``user`` as inspector, soonest due first: an
+    inspector's own round, never another inspector's (their home page's work)."""
+    return list(
+        Inspection.objects.visible_to(user)
+        .filter(inspector=user, status__in=OPEN_STATUSES)
+        .select_related("school")
+        .order_by("due_on", "pk")[:limit]
+    )
+
+
 @dataclass(frozen=True)
 class InspectionCounts:
     due_today: int

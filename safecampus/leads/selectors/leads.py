@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
+from safecampus.cases.models import Deadline
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.core.pagination import Total, total_count
-from safecampus.leads.choices import LeadStatus
+from safecampus.leads.choices import DualReportChannel, LeadStatus
 from safecampus.leads.models import DualReport, Lead, LeadCategory
 from safecampus.organizations.models import Unit
 
@@ -64,6 +65,33 @@ def lead_list(
     if missing_second_report:
         leads = leads.missing_second_report()  # type: ignore[attr-defined]
     return leads.order_by("-created_at", "-id")
+
+
+#: A lead in one of these needs nothing more from the person who reported it.
+FINISHED_STATUSES = (
+    LeadStatus.CONCLUDED,
+    LeadStatus.CLOSED,
+    LeadStatus.REJECTED,
+    LeadStatus.MERGED,
+)
+
+
+def lead_mine_list(*, user: Any, limit: int = 20) -> list[Lead]:
+    """The open leads ``user`` reported or was personally assigned, newest first, each with
+    its open deadlines (``open_deadlines``, the soonest first): a teacher's home page."""
+    deadlines = Prefetch(
+        "deadlines", queryset=Deadline.objects.open().order_by("due_at"), to_attr="open_deadlines"
+    )
+    reported = DualReport.objects.filter(
+        reported_by=user, channel=DualReportChannel.SAFETY_SECTION
+    ).values("lead_id")
+    return list(
+        Lead.objects.visible_to(user)
+        .filter(Q(pk__in=reported) | Q(assignee=user))
+        .exclude(status__in=FINISHED_STATUSES)
+        .prefetch_related(deadlines)
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def lead_ledger(

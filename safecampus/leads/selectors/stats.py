@@ -334,15 +334,37 @@ def _bar(cells: list[dict[str, Any]], *, horizontal: bool = False) -> dict[str, 
 
 
 def month_chart(stats: dict[str, Any]) -> dict[str, Any]:
-    """Leads by month as a line; a suppressed month is a gap."""
+    """Leads by month as a line: a month with no lead is 0; a suppressed month is a gap with
+    a dashed mark labelled "<k", so the gap reads as hidden, not as missing data."""
     months = stats["by_month"]
+    hidden = [cell["label"] for cell in months if cell["suppressed"]]
+    series: dict[str, Any] = {"type": "line", "data": _values(months), "connectNulls": False}
+    if hidden:
+        series["markLine"] = {
+            "silent": True,
+            "symbol": "none",
+            "lineStyle": {"type": "dashed", "color": "#6b7f95"},
+            "label": {"formatter": f"<{stats['min_cell']}", "position": "end"},
+            "data": [{"xAxis": label} for label in hidden],
+        }
     return {
         "tooltip": {"trigger": "axis"},
-        "grid": {"containLabel": True, "left": 8, "right": 16, "top": 16, "bottom": 8},
+        "grid": {"containLabel": True, "left": 8, "right": 16, "top": 24, "bottom": 8},
         "xAxis": {"type": "category", "data": [cell["label"] for cell in months]},
         "yAxis": {"type": "value", "minInterval": 1},
-        "series": [{"type": "line", "data": _values(months), "connectNulls": False}],
+        "series": [series],
     }
+
+
+def hidden_months_note(stats: dict[str, Any]) -> str:
+    """The sentence under the monthly chart when a month's count is hidden, so that its gap
+    is explained ("" when every month shows)."""
+    if not any(cell["suppressed"] for cell in stats["by_month"]):
+        return ""
+    return _(
+        "Dashed lines mark months with fewer than %(k)d leads: their counts are hidden to "
+        "protect reporters (with another month where needed, so they cannot be worked out)."
+    ) % {"k": stats["min_cell"]}
 
 
 def statistics_charts(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:

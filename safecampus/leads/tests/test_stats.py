@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -352,3 +354,54 @@ def test_figures_are_cached_for_a_minute_and_stale_ones_serve_during_a_recount(
     cache.delete(lock)
     with time_machine.travel(later, tick=False):
         assert lead_statistics(user=safety_officer)["total"]["count"] == 3
+
+
+def _month_chart(page: str) -> dict:
+    found = re.search(
+        r'<script id="chart-(?:lead-months|month)" type="application/json">(.*?)</script>', page
+    )
+    assert found, "the monthly chart's options are on the page"
+    return json.loads(found.group(1))
+
+
+def test_the_monthly_line_shows_zero_months_and_marks_hidden_ones(
+    client, reported, district, safety_officer
+):
+    """Issue #14: the monthly line had gaps. A month without leads is a 0 on the line; a
+    month whose count is suppressed is a gap with a dashed "<3" mark, and a note under the
+    chart says why, on the statistics page and on the bureau's home page."""
+    reported(5, school=district.school_a)  # March 2026
+    reported(1, school=district.school_a, at=datetime(2026, 1, 20, 10, 0, tzinfo=CHINA_TZ))
+    reported(4, school=district.school_b, at=datetime(2025, 12, 2, 10, 0, tzinfo=CHINA_TZ))
+    login(client, safety_officer)
+    client.cookies["django_language"] = "en"
+
+    with time_machine.travel(TUESDAY_MORNING, tick=False):
+        pages = [
+            client.get("/leads/statistics/").content.decode(),
+            client.get("/").content.decode(),
+        ]
+
+    for page in pages:
+        chart = _month_chart(page)
+        months = chart["xAxis"]["data"]
+        values = dict(zip(months, chart["series"][0]["data"], strict=True))
+        assert values["2026-02"] == 0 and values["2025-11"] == 0  # no lead: zero, no gap
+        assert values["2026-03"] == 5
+        # January (1 lead) is hidden, and December (4) with it, so January cannot be worked
+        # out from the total.
+        assert values["2026-01"] is None and values["2025-12"] is None
+        marks = chart["series"][0]["markLine"]
+        assert [m["xAxis"] for m in marks["data"]] == ["2025-12", "2026-01"]
+        assert marks["lineStyle"]["type"] == "dashed" and marks["label"]["formatter"] == "<3"
+        assert "Dashed lines mark months with fewer than 3 leads" in page
+
+
+def test_no_note_when_every_month_shows(client, reported, district, safety_officer):
+    reported(5, school=district.school_a)
+    login(client, safety_officer)
+    client.cookies["django_language"] = "en"
+    with time_machine.travel(TUESDAY_MORNING, tick=False):
+        page = client.get("/leads/statistics/").content.decode()
+    assert "markLine" not in _month_chart(page)["series"][0]
+    assert "Dashed lines mark" not in page

@@ -13,7 +13,12 @@ from safecampus.core.access import AccessMixin
 from safecampus.core.http import AuthedRequest
 from safecampus.leads.forms import StatisticsPeriodForm
 from safecampus.leads.permissions import READERS
-from safecampus.leads.selectors.stats import TOP_SCHOOLS, lead_statistics, statistics_charts
+from safecampus.leads.selectors.stats import (
+    TOP_SCHOOLS,
+    hidden_months_note,
+    lead_statistics,
+    statistics_charts,
+)
 
 
 def _sections(stats: dict[str, Any]) -> list[dict[str, Any]]:
@@ -22,7 +27,13 @@ def _sections(stats: dict[str, Any]) -> list[dict[str, Any]]:
     more = len(schools) - TOP_SCHOOLS
     return [
         _section("chart-category", _("Leads by category"), _("Category"), stats["by_category"]),
-        _section("chart-month", _("Leads by month"), _("Month"), stats["by_month"]),
+        _section(
+            "chart-month",
+            _("Leads by month"),
+            _("Month"),
+            stats["by_month"],
+            note=hidden_months_note(stats),
+        ),
         _section("chart-status", _("Leads by status"), _("Status"), stats["by_status"]),
         _section(
             "chart-days",

@@ -68,6 +68,20 @@ def console_alerts(
     )
 
 
+def alert_waiting_list(*, user: Any, limit: int = 20) -> list[Alert]:
+    """The unacknowledged alerts of the schools whose guard room ``user`` sits in, the
+    gravest first, then the newest (a guard's home page). The bureau's triage is the
+    console's, so a district-wide reader gets none here."""
+    schools = alert_school_ids(user)
+    if not schools:
+        return []
+    return list(
+        alert_list(user=user, status=AlertStatus.OPEN)
+        .filter(school_id__in=schools)
+        .order_by("-priority", "-last_seen_at", "-id")[:limit]
+    )
+
+
 def alert_changes(*, user: Any, after: datetime, school: int | None = None) -> QuerySet[Alert]:
     """The alerts ``user`` may see that changed after ``after`` (the console's refresh)."""
     return alert_list(user=user, school=school).filter(updated_at__gt=after)
