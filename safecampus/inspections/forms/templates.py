@@ -84,7 +84,7 @@ class ItemForm(BootstrapFormMixin, forms.Form):
     photo_on_fail = forms.BooleanField(
         label=_("Photo required when failed"), required=False, initial=True
     )
-    veto = forms.BooleanField(label=_("Veto item (一票否决)"), required=False)
+    veto = forms.BooleanField(label=_("Veto item"), required=False)
     guidance = forms.CharField(
         label=_("Guidance and basis"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
