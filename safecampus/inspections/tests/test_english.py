@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from conftest import login
+from safecampus.core.i18n import localized
 from safecampus.inspections.choices import AccountabilityMeasure, HazardLevel
 from safecampus.inspections.excel.inspections import inspection_rows
 from safecampus.inspections.forms.templates import ItemForm
@@ -260,8 +261,9 @@ def test_the_family_edit_page_renames_in_both_languages(client, patrol, safety_o
         "",
     )
     with translation.override("en"):
-        # An empty English description reads the Chinese.
         assert str(template) == "Daily gate check"
+        # An empty English description reads the Chinese.
+        assert localized(template, "description") == "每日检查。"
 
 
 def test_the_family_edit_page_is_the_editors(client, patrol, officer_a):
@@ -289,3 +291,11 @@ def test_the_ledger_names_the_checklist_in_the_readers_language(patrol, district
         assert next(iter(inspection_rows(inspections)))[3] == "Daily gate and patrol checklist"
     with translation.override("zh-hans"):
         assert next(iter(inspection_rows(inspections)))[3] == "门卫与巡逻日检查表"
+
+
+def test_the_submit_page_lists_missing_items_in_english(client, patrol, district, inspector):
+    visit = make_inspection(patrol, district.school_a, inspector=inspector)
+    path = reverse("inspections:inspection_submit", args=[visit.pk])
+    html = page(client, inspector, path, "en")
+    assert "D-01 The gatehouse is staffed 24 hours a day" in html
+    assert han_outside(html, user_data(district, inspector)) == set()
