@@ -28,7 +28,7 @@ BUS_RULES = "Regulations on School Bus Safety Management"
 SUPERVISION_RULES = "Regulations on Education Supervision"
 FIRE_LAW = (
     "Fire Protection Law of the PRC and the Provisions on Fire Safety Management of Government "
-    "Agencies, Organisations, Enterprises and Public Institutions (Ministry of Public Security "
+    "Agencies, Organizations, Enterprises and Public Institutions (Ministry of Public Security "
     "Order No. 61)"
 )
 FOOD_RULES = "Provisions on Food Safety, Nutrition and Health Management in Schools"
@@ -72,13 +72,13 @@ DAILY_GATE_PATROL = {
             f"Basis: {GB_TECH}.",
         ),
         "D-05": (
-            "The gatehouse has its full set of defence equipment (restraint forks, shields, "
+            "The gatehouse has its full set of defense equipment (restraint forks, shields, "
             "batons, cut-resistant gloves, etc.) stored within easy reach",
             "Check: equipment is intact and matches the register; guards know how to use it.",
         ),
         "D-06": (
             "The one-touch alarm passed today's test and its link to the police is working",
-            "Check: trigger it following the test procedure, confirm with the alarm centre and "
+            "Check: trigger it following the test procedure, confirm with the alarm center and "
             f"record the test time. Basis: {GB_TECH}.",
         ),
         "D-07": (
@@ -116,7 +116,7 @@ DAILY_GATE_PATROL = {
 MONTHLY_SELF_INSPECTION = {
     "name": "Monthly school safety self-inspection checklist",
     "description": (
-        "Each month the school inspects itself for safety hazards throughout, organised by the "
+        "Each month the school inspects itself for safety hazards throughout, organized by the "
         "vice-principal in charge of safety and compiled by the safety officer; hazards found "
         "go into the hazard ledger and are rectified by a deadline."
     ),
@@ -202,7 +202,7 @@ MONTHLY_SELF_INSPECTION = {
             "Check: the ledger of precursor and explosive-precursor chemicals matches stock.",
         ),
         "M-15": (
-            "The food business licence is valid and all food staff hold valid health certificates",
+            "The food business license is valid and all food staff hold valid health certificates",
             f"Check: compare the staff list with health certificates. Basis: {FOOD_RULES}.",
         ),
         "M-16": (
@@ -226,7 +226,7 @@ MONTHLY_SELF_INSPECTION = {
             "Check: video images, rodent boards, fly-killer lamps.",
         ),
         "M-20": (
-            "School leaders eat with the pupils as required and this is recorded",
+            "School leaders eat with the students as required and this is recorded",
             f"Check: accompanied-meal records. Basis: {FOOD_RULES}.",
         ),
         "M-21": (
@@ -277,7 +277,7 @@ MONTHLY_SELF_INSPECTION = {
         ),
         "M-31": (
             "The number of full-time security guards meets the standard",
-            "Check: at least 1 guard for under 100 pupils, 2 for 100–1,000, 3 for over 1,000 "
+            "Check: at least 1 guard for under 100 students, 2 for 100–1,000, 3 for over 1,000 "
             "and more as the school grows; boarding schools add night staff. "
             f"Basis: {GB_TECH}.",
         ),
@@ -362,7 +362,7 @@ SURROUNDINGS_CHECK = {
             "Check: on site at peak times; report congestion points to the traffic police.",
         ),
         "S-08": (
-            "No illegal vehicles carry pupils near the school",
+            "No illegal vehicles carry students near the school",
             "Check: watch drop-off vehicles; report unlicensed “school buses” to the traffic "
             "police.",
         ),
@@ -378,8 +378,8 @@ SURROUNDINGS_CHECK = {
             "personal information.",
         ),
         "S-11": (
-            "No gatherings, trouble-making or extortion of pupils nearby at arrival and dismissal",
-            "Check: ask pupils, parents and nearby shops; leads found go to lead handling.",
+            "No gatherings, trouble-making or extortion of students nearby at arrival and dismissal",
+            "Check: ask students, parents and nearby shops; leads found go to lead handling.",
         ),
         "S-12": (
             "Other problems found in the surroundings check and the departments they were "
@@ -427,7 +427,7 @@ SCHOOL_BUS_CHECK = {
         ),
         "B-06": (
             "The vehicle is checked and recorded before every day's run (brakes, steering, "
-            "lights, tyres)",
+            "lights, tires)",
             "Check: pre-departure check records.",
         ),
         "B-07": (
@@ -437,7 +437,7 @@ SCHOOL_BUS_CHECK = {
         "B-08": (
             "The driver has at least 3 years' experience with the vehicle class and no 12-point "
             "record in the last 3 scoring periods",
-            f"Check: driving licence and traffic offence record. Basis: {BUS_RULES}.",
+            f"Check: driving license and traffic offence record. Basis: {BUS_RULES}.",
         ),
         "B-09": (
             "The driver is neither drunk nor fatigued and passed an alcohol test before the run",
@@ -453,9 +453,9 @@ SCHOOL_BUS_CHECK = {
             f"Check: the satellite positioning driving record. Basis: {BUS_RULES}.",
         ),
         "B-12": (
-            "An escort accompanies the whole journey and counts and records pupils getting on "
+            "An escort accompanies the whole journey and counts and records students getting on "
             "and off",
-            "Check: escort records; the bus is checked for pupils left on board after arrival. "
+            "Check: escort records; the bus is checked for students left on board after arrival. "
             f"Basis: {BUS_RULES}.",
         ),
         "B-13": (
@@ -473,11 +473,11 @@ SUPERVISION_VISIT = {
     "name": "Supervisor's safety inspection checklist",
     "description": (
         "The school's supervisor visits at least twice a term for a safety inspection: "
-        "looking on site, reviewing records and talking with staff and pupils. "
+        "looking on site, reviewing records and talking with staff and students. "
         f"Basis: {SUPERVISION_RULES}."
     ),
     "sections": {
-        "组织与制度": "Organisation and rules",
+        "组织与制度": "Organization and rules",
         "人防物防技防": "Staff, physical and technical protection",
         "重点部位": "Key areas",
         "教育与防欺凌": "Education and bullying prevention",
@@ -499,7 +499,7 @@ SUPERVISION_VISIT = {
         ),
         "V-04": (
             "Full-time security guards meet the standard in number and are on post, with full "
-            "defence equipment",
+            "defense equipment",
             f"Basis: {GB_TECH}.",
         ),
         "V-05": (
@@ -520,7 +520,7 @@ SUPERVISION_VISIT = {
             f"Check: sample teaching buildings and dormitories. Basis: {FIRE_LAW}.",
         ),
         "V-09": (
-            "The canteen's licences are complete, food samples are kept properly and staff hold "
+            "The canteen's licenses are complete, food samples are kept properly and staff hold "
             "certificates",
             f"Basis: {FOOD_RULES}.",
         ),
@@ -535,12 +535,12 @@ SUPERVISION_VISIT = {
         "V-12": (
             "Safety education is part of the curriculum, with an evacuation drill at least "
             "once a term",
-            "Check: timetable and drill records; ask pupils at random about escape routes.",
+            "Check: timetable and drill records; ask students at random about escape routes.",
         ),
         "V-13": (
             "The bullying prevention mechanism is in place, with complete screening and "
             "handling records",
-            "Check: prevention committee documents and screening records; talk with pupils. "
+            "Check: prevention committee documents and screening records; talk with students. "
             f"Basis: {BULLYING_PLAN}.",
         ),
         "V-14": (
@@ -564,7 +564,7 @@ SAFE_CAMPUS_EVALUATION = {
         "the school's annual overall assessment."
     ),
     "sections": {
-        "组织领导（10分）": "Organisation and leadership (10 points)",
+        "组织领导（10分）": "Organization and leadership (10 points)",
         "制度建设（10分）": "Rules and procedures (10 points)",
         "人防物防技防（30分）": "Staff, physical and technical protection (30 points)",
         "隐患排查整改（15分）": "Hazard screening and rectification (15 points)",
@@ -576,7 +576,7 @@ SAFE_CAMPUS_EVALUATION = {
     "items": {
         "E-01": (
             "A safe campus leading group headed by the principal is set up with clear duties",
-            "Review documents. Full marks with an organisation and division of duties; "
+            "Review documents. Full marks with an organization and division of duties; "
             "2 points off for each missing.",
         ),
         "E-02": (
@@ -636,7 +636,7 @@ SAFE_CAMPUS_EVALUATION = {
         ),
         "E-15": (
             "At least one evacuation drill a term, with a plan and a review",
-            "Review drill records; ask pupils at random.",
+            "Review drill records; ask students at random.",
         ),
         "E-16": (
             "Themed education on drowning, traffic, fire, fraud and the like, with parents "
