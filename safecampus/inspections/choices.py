@@ -41,11 +41,12 @@ class AnswerResult(models.TextChoices):
 
 
 class HazardLevel(models.TextChoices):
-    """Levels as the district grades hazards; each has its rectification limit in rules."""
+    """Levels as the district grades hazards (一般, 较大, 重大); each has its rectification
+    limit in rules."""
 
-    GENERAL = "general", _("General (一般)")
-    SERIOUS = "serious", _("Serious (较大)")
-    MAJOR = "major", _("Major (重大)")
+    GENERAL = "general", pgettext_lazy("hazard level", "General")
+    SERIOUS = "serious", pgettext_lazy("hazard level", "Serious")
+    MAJOR = "major", pgettext_lazy("hazard level", "Major")
 
 
 #: Gravest first, for sorting and for a notice's strictest deadline.
@@ -114,11 +115,13 @@ class RectificationStatus(models.TextChoices):
 
 
 class AccountabilityMeasure(models.TextChoices):
-    TALK = "talk", _("Formal talk (约谈)")
-    CRITICISM = "criticism", _("Circulated criticism (通报批评)")
-    ADMONISHMENT = "admonishment", _("Admonishment (诫勉)")
-    SANCTION = "sanction", _("Disciplinary sanction (处分)")
-    REASSIGNMENT = "reassignment", _("Reassignment or removal (调整岗位)")
+    """Measures against those responsible (约谈, 通报批评, 诫勉, 处分, 调整岗位)."""
+
+    TALK = "talk", _("Formal talk")
+    CRITICISM = "criticism", _("Circulated criticism")
+    ADMONISHMENT = "admonishment", _("Admonishment")
+    SANCTION = "sanction", _("Disciplinary sanction")
+    REASSIGNMENT = "reassignment", _("Reassignment or removal")
     OTHER = "other", _("Other")
 
 

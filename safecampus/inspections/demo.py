@@ -28,7 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from safecampus.accounts.models import User
 from safecampus.cases.calendar import WorkCalendar, add_working_days
@@ -206,6 +206,18 @@ FALLBACK_ITEMS = [
     ("D-08", "防冲撞设施完好程度", ItemType.SCORE, "10", "", "gate", False),
     ("D-09", "检查说明", ItemType.TEXT, "0", "", "", False),
 ]
+#: The English of ``FALLBACK_ITEMS``, by code (issue #14: English readers see no Chinese).
+FALLBACK_ENGLISH = {
+    "D-01": "The gatehouse is staffed 24 hours a day",
+    "D-02": "Visitors enter after registration and verification",
+    "D-03": "The one-touch alarm passes its test",
+    "D-04": "Fire lanes are clear and extinguishers within their service life",
+    "D-05": "Switch boxes are locked, with no improvised wiring",
+    "D-06": "Canteen staff hold health certificates",
+    "D-07": "CCTV covers key areas with recordings kept 30 days",
+    "D-08": "State of the anti-ramming barriers",
+    "D-09": "Inspection notes",
+}
 
 
 @dataclass
@@ -262,9 +274,17 @@ def _insert(model: type[models.Model], objs: list[Any]) -> None:
 
 def _fallback_version(kind: str) -> TemplateVersion:
     """A small published checklist of ``kind`` when the shipped templates are not there."""
+    with translation.override("zh-hans"):
+        chinese = str(TemplateKind(kind).label)
+    with translation.override("en"):
+        english = str(TemplateKind(kind).label)
     template, _created = ChecklistTemplate.objects.get_or_create(
         code=f"demo-{kind}".replace("_", "-"),
-        defaults={"name": f"演示检查表（{TemplateKind(kind).label}）", "kind": kind},
+        defaults={
+            "name": f"演示检查表（{chinese}）",
+            "name_en": f"Demo checklist ({english})",
+            "kind": kind,
+        },
     )
     version = template.versions.filter(status=VersionStatus.PUBLISHED).first()
     if version is not None:
@@ -272,7 +292,9 @@ def _fallback_version(kind: str) -> TemplateVersion:
     version = TemplateVersion.objects.create(
         template=template, number=1, status=VersionStatus.PUBLISHED, published_at=timezone.now()
     )
-    section = TemplateSection.objects.create(version=version, order=0, title="检查内容")
+    section = TemplateSection.objects.create(
+        version=version, order=0, title="检查内容", title_en="Checks"
+    )
     for order, (code, text, kind_, points, level, category, veto) in enumerate(FALLBACK_ITEMS):
         TemplateItem.objects.create(
             version=version,
@@ -280,6 +302,7 @@ def _fallback_version(kind: str) -> TemplateVersion:
             order=order,
             code=code,
             text=text,
+            text_en=FALLBACK_ENGLISH[code],
             item_type=kind_,
             weight=Decimal(points),
             severity=level,

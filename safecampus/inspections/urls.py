@@ -41,6 +41,11 @@ template_patterns: list[URLPattern] = [
         name="template_detail",
     ),
     path(
+        "checklists/<int:template_id>/edit/",
+        templates.TemplateEditView.as_view(),
+        name="template_edit",
+    ),
+    path(
         "checklists/<int:template_id>/draft/",
         templates.TemplateDraftView.as_view(),
         name="version_draft",

@@ -1,5 +1,9 @@
 """API routes: checklists and inspection plans, read-only (included by safecampus.api.urls).
 
+Names and texts come as stored: ``name``/``title``/``text`` in Chinese (the record's own),
+and their English siblings ``*_en`` (empty when none was entered), whatever the caller's
+language — a client picks.
+
 /api/v1/inspection-templates/ — the checklists with the version in use;
 /api/v1/inspection-templates/<code>/versions/<number>/ — one version's sections and items;
 /api/v1/inspection-plans/ — the bureau's plans.
@@ -34,7 +38,16 @@ class ChecklistTemplateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChecklistTemplate
-        fields = ["code", "name", "kind", "description", "is_active", "current_version"]
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "kind",
+            "description",
+            "description_en",
+            "is_active",
+            "current_version",
+        ]
 
     def get_current_version(self, obj: ChecklistTemplate) -> int | None:
         return getattr(obj, "current_number", None)
@@ -46,7 +59,9 @@ class TemplateItemSerializer(serializers.ModelSerializer):
         fields = [
             "code",
             "text",
+            "text_en",
             "guidance",
+            "guidance_en",
             "item_type",
             "required",
             "weight",
@@ -57,6 +72,7 @@ class TemplateItemSerializer(serializers.ModelSerializer):
             "min_value",
             "max_value",
             "unit_label",
+            "unit_label_en",
         ]
 
 
@@ -65,7 +81,7 @@ class TemplateSectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TemplateSection
-        fields = ["title", "items"]
+        fields = ["title", "title_en", "items"]
 
 
 class TemplateVersionSerializer(serializers.ModelSerializer):

@@ -3,6 +3,9 @@
 XlsxWriter in ``constant_memory`` mode writes row by row, so memory stays flat however long
 the ledger. Text from user data is written as strings; one Excel would read as a formula
 carries the quote prefix, so it stays text also when someone edits the cell.
+
+A working list, not an official document: its headings and statuses follow the reader's
+language, and so does the checklist's name (the rectification notice PDF stays Chinese).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from safecampus.core.csv_export import FORMULA_START
+from safecampus.core.i18n import localized
 from safecampus.core.localtime import CHINA_TZ
 from safecampus.inspections.models import Inspection
 
@@ -127,7 +131,7 @@ def inspection_rows(inspections: QuerySet[Inspection]) -> Iterable[list[Any]]:
             number,
             item.school.code,
             item.school.name,
-            item.version.template.name,
+            localized(item.version.template),
             f"v{item.version.number}",
             item.get_kind_display(),
             item.get_performer_display(),

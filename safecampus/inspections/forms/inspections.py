@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.forms import BootstrapFormMixin, FastSelect
+from safecampus.core.i18n import localized
 from safecampus.core.localtime import local_day
 from safecampus.inspections.choices import (
     AnswerResult,
@@ -143,7 +144,7 @@ class InspectionNewForm(BootstrapFormMixin, forms.Form):
             .order_by("template__kind", "template__code")
         )
         self.fields["version"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda v: f"{v.template.name} (v{v.number})"
+            lambda v: f"{localized(v.template)} (v{v.number})"
         )
 
     def clean_school(self) -> Unit:

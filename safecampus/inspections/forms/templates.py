@@ -23,18 +23,41 @@ from safecampus.inspections.services.plans import MAX_TIMES_PER_PERIOD
 from safecampus.organizations.choices import Role, SchoolKind, UnitKind
 from safecampus.organizations.models import Unit
 
+#: Under every English field: why it may stay empty.
+ENGLISH_HELP = _("Optional: shown to English readers; empty, they see the Chinese.")
 
-class TemplateCreateForm(BootstrapFormMixin, forms.Form):
+
+class TemplateEditForm(BootstrapFormMixin, forms.Form):
+    """A checklist family's name and description, in Chinese and (optionally) English."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    name_en = forms.CharField(
+        label=_("Name in English"), required=False, max_length=120, help_text=ENGLISH_HELP
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    description_en = forms.CharField(
+        label=_("Description in English"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=ENGLISH_HELP,
+    )
+
+    @staticmethod
+    def initial_for(template: ChecklistTemplate) -> dict[str, Any]:
+        return {field: getattr(template, field) for field in TemplateEditForm.base_fields}
+
+
+class TemplateCreateForm(TemplateEditForm):
     code = forms.SlugField(
         label=_("Code"),
         max_length=40,
         help_text=_("Lower-case letters, digits and hyphens, e.g. fire-special-check."),
     )
-    name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=TemplateKind.choices)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+
+    field_order = ["code", "name", "name_en", "kind", "description", "description_en"]
 
 
 class VersionForm(BootstrapFormMixin, forms.Form):
@@ -46,6 +69,13 @@ class VersionForm(BootstrapFormMixin, forms.Form):
 
 class SectionForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("Section title"), max_length=120)
+    title_en = forms.CharField(
+        label=_("Section title in English"),
+        required=False,
+        max_length=120,
+        help_text=ENGLISH_HELP,
+        widget=forms.TextInput(attrs={"placeholder": _("In English (optional)")}),
+    )
 
 
 class MoveForm(forms.Form):
@@ -59,6 +89,12 @@ class MoveForm(forms.Form):
 class ItemForm(BootstrapFormMixin, forms.Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     text = forms.CharField(label=_("What is checked"), max_length=300)
+    text_en = forms.CharField(
+        label=_("What is checked, in English"),
+        required=False,
+        max_length=300,
+        help_text=ENGLISH_HELP,
+    )
     item_type = forms.ChoiceField(label=_("Answer type"), choices=ItemType.choices)
     weight = forms.DecimalField(
         label=_("Points"), min_value=0, max_digits=6, decimal_places=2, initial=1
@@ -80,13 +116,20 @@ class ItemForm(BootstrapFormMixin, forms.Form):
         label=_("Highest acceptable"), required=False, max_digits=10, decimal_places=2
     )
     unit_label = forms.CharField(label=_("Unit"), required=False, max_length=20)
+    unit_label_en = forms.CharField(label=_("Unit in English"), required=False, max_length=20)
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
     photo_on_fail = forms.BooleanField(
         label=_("Photo required when failed"), required=False, initial=True
     )
-    veto = forms.BooleanField(label=_("Veto item (一票否决)"), required=False)
+    veto = forms.BooleanField(label=_("Veto item"), required=False)
     guidance = forms.CharField(
         label=_("Guidance and basis"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    guidance_en = forms.CharField(
+        label=_("Guidance and basis in English"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=ENGLISH_HELP,
     )
 
     def clean(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.i18n import english_field, localized
 from safecampus.core.models import TimeStampedModel
 from safecampus.inspections.choices import (
     HazardCategory,
@@ -34,8 +35,10 @@ class ChecklistTemplate(TimeStampedModel):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    name_en = english_field(_("name in English"), 120)
     kind = models.CharField(_("kind"), max_length=20, choices=TemplateKind.choices)
     description = models.TextField(_("description"), blank=True)
+    description_en = english_field(_("description in English"))
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ChecklistTemplateQuerySet.as_manager()
@@ -46,7 +49,7 @@ class ChecklistTemplate(TimeStampedModel):
         verbose_name_plural = _("checklist templates")
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self, "name")
 
 
 class TemplateVersion(models.Model):
@@ -102,6 +105,7 @@ class TemplateSection(models.Model):
     version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("title"), max_length=120)
+    title_en = english_field(_("title in English"), 120)
 
     class Meta:
         ordering = ["version", "order", "id"]
@@ -109,7 +113,7 @@ class TemplateSection(models.Model):
         verbose_name_plural = _("checklist sections")
 
     def __str__(self) -> str:
-        return self.title
+        return localized(self, "title")
 
 
 class TemplateItem(models.Model):
@@ -121,7 +125,9 @@ class TemplateItem(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     code = models.CharField(_("code"), max_length=20)
     text = models.CharField(_("check"), max_length=300)
+    text_en = english_field(_("check in English"), 300)
     guidance = models.TextField(_("guidance"), blank=True)
+    guidance_en = english_field(_("guidance in English"))
     item_type = models.CharField(
         _("answer type"), max_length=10, choices=ItemType.choices, default=ItemType.YES_NO
     )
@@ -150,6 +156,7 @@ class TemplateItem(models.Model):
         _("highest acceptable"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     unit_label = models.CharField(_("unit"), max_length=20, blank=True)
+    unit_label_en = english_field(_("unit in English"), 20)
 
     class Meta:
         ordering = ["version", "section__order", "order", "id"]
@@ -160,4 +167,4 @@ class TemplateItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.text}"
+        return f"{self.code} {localized(self, 'text')}"

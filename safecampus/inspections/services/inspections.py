@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from safecampus.attachments.models import Attachment
 from safecampus.attachments.services import attachment_create, attachment_delete
+from safecampus.core.i18n import localized
 from safecampus.core.localtime import local_day
 from safecampus.inspections import scoring
 from safecampus.inspections.choices import (
@@ -407,14 +408,16 @@ def submission_problems(sheet: Sheet) -> list[tuple[str, str, str]]:
         answered = scoring.is_answered(item, answer)
         photos = sheet.photos.get(item.pk, 0)
         if item.required and not answered:
-            problems.append((item.code, item.text, str(_("no answer"))))
+            problems.append((item.code, localized(item, "text"), str(_("no answer"))))
             continue
         if not answered or answer is None or answer.result == AnswerResult.NOT_APPLICABLE:
             continue
         if item.item_type == ItemType.PHOTO and not photos:
-            problems.append((item.code, item.text, str(_("a photo is required"))))
+            problems.append((item.code, localized(item, "text"), str(_("a photo is required"))))
         elif item.photo_on_fail and not photos and scoring.item_outcome(item, answer).failed:
-            problems.append((item.code, item.text, str(_("a photo of the failure is required"))))
+            problems.append(
+                (item.code, localized(item, "text"), str(_("a photo of the failure is required")))
+            )
     return problems
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safecampus.cases.calendar import WorkCalendar
+from safecampus.core.i18n import localized
 from safecampus.core.localtime import local_day
 from safecampus.core.rules import rule
 from safecampus.inspections.choices import (
@@ -121,7 +122,8 @@ def _published(template: ChecklistTemplate) -> TemplateVersion:
     version = template.versions.filter(status=VersionStatus.PUBLISHED).first()
     if version is None or not template.is_active:
         raise InspectionError(
-            _("Checklist “%(name)s” has no published version in use.") % {"name": template.name},
+            _("Checklist “%(name)s” has no published version in use.")
+            % {"name": localized(template)},
             code="no_published_version",
         )
     return version

@@ -1,6 +1,7 @@
-"""The district's starting checklists, shipped by the data migration ``0002_seed_templates``.
+"""The district's starting checklists, shipped by the data migration ``0002_seed_templates``
+with their English from ``0005_seed_english``.
 
-The content lives in the migration (frozen, as migrations must be); this module gives the
+The content lives in the migrations (frozen, as migrations must be); this module gives the
 rest of the code its codes and a way to put back any that were deleted (demo data, the
 benchmark), without overwriting checklists the bureau has changed since.
 """
@@ -13,6 +14,7 @@ from typing import Any
 from django.apps import apps
 
 _MIGRATION = "safecampus.inspections.migrations.0002_seed_templates"
+_ENGLISH_MIGRATION = "safecampus.inspections.migrations.0005_seed_english"
 
 DAILY_GATE_PATROL = "daily-gate-patrol"
 MONTHLY_SELF_INSPECTION = "monthly-self-inspection"
@@ -36,6 +38,14 @@ def shipped_specs() -> list[dict[str, Any]]:
     return list(import_module(_MIGRATION).TEMPLATES)
 
 
+def shipped_english() -> dict[str, dict[str, Any]]:
+    """The English of the shipped templates, by code: name, description, sections by Chinese
+    title, items by code as (check, guidance)."""
+    return dict(import_module(_ENGLISH_MIGRATION).ENGLISH)
+
+
 def seed_shipped() -> None:
-    """Create the shipped checklists that are missing (idempotent)."""
+    """Create the shipped checklists that are missing, in Chinese and English (idempotent;
+    English already entered is kept)."""
     import_module(_MIGRATION).seed(apps, None)
+    import_module(_ENGLISH_MIGRATION).fill(apps, None)

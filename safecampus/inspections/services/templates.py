@@ -39,7 +39,9 @@ TEMPLATE_EDITOR_ROLES = frozenset({Role.BUREAU_SAFETY_OFFICER, Role.INSPECTOR})
 #: The fields of an item a draft may change, with their defaults for a new item.
 ITEM_DEFAULTS: dict[str, Any] = {
     "text": "",
+    "text_en": "",
     "guidance": "",
+    "guidance_en": "",
     "item_type": ItemType.YES_NO,
     "required": True,
     "weight": Decimal(1),
@@ -50,6 +52,7 @@ ITEM_DEFAULTS: dict[str, Any] = {
     "min_value": None,
     "max_value": None,
     "unit_label": "",
+    "unit_label_en": "",
 }
 ITEM_FIELDS = ("code", *ITEM_DEFAULTS)
 
@@ -77,9 +80,17 @@ def current_version(template: ChecklistTemplate) -> TemplateVersion | None:
 
 
 def template_create(
-    *, actor: Any, code: str, name: str, kind: str, description: str = ""
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    kind: str,
+    description: str = "",
+    name_en: str = "",
+    description_en: str = "",
 ) -> ChecklistTemplate:
-    """Create a checklist family and its first draft (version 1)."""
+    """Create a checklist family and its first draft (version 1). The English name and
+    description are optional: empty, English readers see the Chinese."""
     require_role(actor, TEMPLATE_EDITOR_ROLES)
     code = code.strip().lower()
     if not code or slugify(code) != code or len(code) > 40:
@@ -98,7 +109,12 @@ def template_create(
                 code="duplicate_code",
             )
         template = ChecklistTemplate.objects.create(
-            code=code, name=name.strip()[:120], kind=kind, description=description.strip()
+            code=code,
+            name=name.strip()[:120],
+            name_en=name_en.strip()[:120],
+            kind=kind,
+            description=description.strip(),
+            description_en=description_en.strip(),
         )
         version = TemplateVersion.objects.create(template=template, number=1, created_by=actor)
         audit(actor, template, "created", {"code": code, "kind": kind, "version": version.pk})
@@ -106,16 +122,26 @@ def template_create(
 
 
 def template_update(
-    *, actor: Any, template: ChecklistTemplate, name: str, description: str = ""
+    *,
+    actor: Any,
+    template: ChecklistTemplate,
+    name: str,
+    description: str = "",
+    name_en: str = "",
+    description_en: str = "",
 ) -> ChecklistTemplate:
-    """Rename a family or change its description (the versions' content is untouched)."""
+    """Rename a family or change its description, in Chinese and English (the versions'
+    content is untouched)."""
     require_role(actor, TEMPLATE_EDITOR_ROLES)
     if not name.strip():
         raise InspectionError(_("Give the checklist a name."), code="name_required")
     with transaction.atomic():
         template.name, template.description = name.strip()[:120], description.strip()
-        template.save(update_fields=["name", "description", "updated_at"])
-        audit(actor, template, "updated", {"name": template.name})
+        template.name_en, template.description_en = name_en.strip()[:120], description_en.strip()
+        template.save(
+            update_fields=["name", "name_en", "description", "description_en", "updated_at"]
+        )
+        audit(actor, template, "updated", {"name": template.name, "name_en": template.name_en})
     return template
 
 
@@ -135,7 +161,7 @@ def _copy_content(source: TemplateVersion, target: TemplateVersion) -> None:
     sections = {}
     for section in source.sections.order_by("order", "id"):
         sections[section.pk] = TemplateSection.objects.create(
-            version=target, order=section.order, title=section.title
+            version=target, order=section.order, title=section.title, title_en=section.title_en
         )
     TemplateItem.objects.bulk_create(
         TemplateItem(
@@ -241,37 +267,46 @@ def version_discard(*, actor: Any, version: TemplateVersion) -> None:
 # --- sections -------------------------------------------------------------------------
 
 
-def _title(title: str) -> str:
+def _title(title: str, *, required: bool = True) -> str:
     title = title.strip()
-    if not title:
+    if required and not title:
         raise InspectionError(_("Give the section a title."), code="title_required")
     if len(title) > 120:
         raise InspectionError(_("The title is too long (120 characters at most)."), code="long")
     return title
 
 
-def section_add(*, actor: Any, version: TemplateVersion, title: str) -> TemplateSection:
-    """Append a section to a draft."""
+def section_add(
+    *, actor: Any, version: TemplateVersion, title: str, title_en: str = ""
+) -> TemplateSection:
+    """Append a section to a draft (the English title is optional)."""
     require_role(actor, TEMPLATE_EDITOR_ROLES)
-    title = _title(title)
+    title, title_en = _title(title), _title(title_en, required=False)
     with transaction.atomic():
         locked = _lock_draft(version)
         top = locked.sections.aggregate(top=Max("order"))["top"]
         section = TemplateSection.objects.create(
-            version=locked, title=title, order=0 if top is None else top + 1
+            version=locked, title=title, title_en=title_en, order=0 if top is None else top + 1
         )
         audit(actor, locked, "section_added", {"section": section.pk, "title": title})
     return section
 
 
-def section_update(*, actor: Any, section: TemplateSection, title: str) -> TemplateSection:
+def section_update(
+    *, actor: Any, section: TemplateSection, title: str, title_en: str = ""
+) -> TemplateSection:
     require_role(actor, TEMPLATE_EDITOR_ROLES)
-    title = _title(title)
+    title, title_en = _title(title), _title(title_en, required=False)
     with transaction.atomic():
         locked = _lock_draft(section.version)
-        section.title = title
-        section.save(update_fields=["title"])
-        audit(actor, locked, "section_updated", {"section": section.pk, "title": title})
+        section.title, section.title_en = title, title_en
+        section.save(update_fields=["title", "title_en"])
+        audit(
+            actor,
+            locked,
+            "section_updated",
+            {"section": section.pk, "title": title, "title_en": title_en},
+        )
     return section
 
 
@@ -317,9 +352,8 @@ def _clean_item(data: dict[str, Any]) -> dict[str, Any]:
     """Normalise and check an item's fields; every refusal names the problem."""
     clean = dict(data)
     clean["code"] = str(clean.get("code") or "").strip()
-    clean["text"] = str(clean.get("text") or "").strip()
-    clean["guidance"] = str(clean.get("guidance") or "").strip()
-    clean["unit_label"] = str(clean.get("unit_label") or "").strip()
+    for field in ("text", "text_en", "guidance", "guidance_en", "unit_label", "unit_label_en"):
+        clean[field] = str(clean.get(field) or "").strip()
     clean["severity"] = clean.get("severity") or ""
     clean["category"] = clean.get("category") or ""
     if not clean["code"] or len(clean["code"]) > 20:
@@ -328,6 +362,8 @@ def _clean_item(data: dict[str, Any]) -> dict[str, Any]:
         raise InspectionError(
             _("Say what is checked (300 characters at most)."), code="text_required"
         )
+    if len(clean["text_en"]) > 300 or len(clean["unit_label_en"]) > 20:
+        raise InspectionError(_("The English text is too long."), code="long")
     if clean["item_type"] not in ItemType.values:
         raise InspectionError(_("Choose the answer type."), code="bad_type")
     weight = _decimal(clean["weight"], _("Points"))

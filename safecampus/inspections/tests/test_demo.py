@@ -51,3 +51,17 @@ def test_seed_twice_gives_the_same_rows(district, inspector):
     descriptions = set(Hazard.objects.values_list("description", flat=True))
     assert len(descriptions) >= min(10, first["Hazard"])
     assert not any("检查时发现不符合要求" in d for d in descriptions)
+
+
+def test_the_fallback_checklist_has_its_english(db):
+    """When the shipped checklists are gone, the demo's own one reads in both languages."""
+    from safecampus.inspections.demo import FALLBACK_ENGLISH, FALLBACK_ITEMS, _fallback_version
+
+    version = _fallback_version("daily_patrol")
+    assert (version.template.name, version.template.name_en) == (
+        "演示检查表（门卫日常巡查）",
+        "Demo checklist (Daily gate and patrol check)",
+    )
+    assert set(FALLBACK_ENGLISH) == {row[0] for row in FALLBACK_ITEMS}
+    assert dict(version.items.values_list("code", "text_en")) == FALLBACK_ENGLISH
+    assert version.sections.get().title_en == "Checks"

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.utils import translation
 
 from safecampus.inspections.choices import ItemType, TemplateKind, VersionStatus
-from safecampus.inspections.models import ChecklistTemplate, TemplateItem
-from safecampus.inspections.services.shipped import SHIPPED_CODES, seed_shipped, shipped_specs
+from safecampus.inspections.models import ChecklistTemplate, TemplateItem, TemplateSection
+from safecampus.inspections.services.shipped import (
+    SHIPPED_CODES,
+    seed_shipped,
+    shipped_english,
+    shipped_specs,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +135,57 @@ def test_seed_is_idempotent_and_keeps_the_bureaus_changes():
     assert ChecklistTemplate.objects.filter(code__in=SHIPPED_CODES).count() == 6
     assert ChecklistTemplate.objects.get(code="school-bus-check").name == "改过的名称"
     assert _items("surroundings-check").count() == 12
+
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def test_english_data_covers_every_shipped_section_and_item():
+    english = shipped_english()
+    assert set(english) == set(SHIPPED_CODES)
+    for spec in shipped_specs():
+        entry = english[spec["code"]]
+        titles = [title for title, _cat, _items in spec["sections"]]
+        codes = [fields["code"] for _t, _c, items in spec["sections"] for fields in items]
+        assert list(entry["sections"]) == titles, spec["code"]
+        assert list(entry["items"]) == codes, spec["code"]
+        texts = [entry["name"], entry["description"], *entry["sections"].values()]
+        texts += [part for pair in entry["items"].values() for part in pair]
+        assert all(text.strip() and not HAN.search(text) for text in texts), spec["code"]
+
+
+def test_every_shipped_row_has_its_english():
+    templates = ChecklistTemplate.objects.filter(code__in=SHIPPED_CODES)
+    assert not templates.filter(Q(name_en="") | Q(description_en="")).exists()
+    sections = TemplateSection.objects.filter(version__template__code__in=SHIPPED_CODES)
+    assert sections.count() == 29
+    assert not sections.filter(title_en="").exists()
+    items = TemplateItem.objects.filter(version__template__code__in=SHIPPED_CODES)
+    assert items.count() == 114
+    assert not items.filter(Q(text_en="") | Q(guidance_en="")).exists()
+    assert not items.exclude(unit_label="").filter(unit_label_en="").exists()
+    gate = ChecklistTemplate.objects.get(code="daily-gate-patrol")
+    assert (gate.name, gate.name_en) == ("门卫与巡逻日检查表", "Daily gate and patrol checklist")
+    patrols = _items("daily-gate-patrol").get(code="D-07")
+    assert (patrols.text_en, patrols.unit_label_en) == ("Campus patrols made today", "times")
+
+
+def test_str_follows_the_language():
+    gate = ChecklistTemplate.objects.get(code="daily-gate-patrol")
+    with translation.override("zh-hans"):
+        assert str(gate) == "门卫与巡逻日检查表"
+    with translation.override("en"):
+        assert str(gate) == "Daily gate and patrol checklist"
+
+
+def test_reseeding_keeps_entered_english_and_leaves_reworded_rows_in_chinese():
+    bus = ChecklistTemplate.objects.get(code="school-bus-check")
+    ChecklistTemplate.objects.filter(pk=bus.pk).update(name_en="Bus checks")
+    reworded = _items("school-bus-check").filter(code="B-01")
+    reworded.update(text="改过的检查内容", text_en="")
+    ChecklistTemplate.objects.filter(code="surroundings-check").delete()
+    seed_shipped()
+    assert ChecklistTemplate.objects.get(pk=bus.pk).name_en == "Bus checks"
+    assert reworded.get().text_en == ""
+    assert reworded.get().guidance_en.startswith("Check: the route")
+    assert not _items("surroundings-check").filter(text_en="").exists()

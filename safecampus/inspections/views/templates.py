@@ -26,6 +26,7 @@ from safecampus.inspections.forms.templates import (
     MoveForm,
     SectionForm,
     TemplateCreateForm,
+    TemplateEditForm,
     VersionForm,
 )
 from safecampus.inspections.models import (
@@ -146,6 +147,34 @@ class TemplateCreateView(AccessMixin, View):
                 draft = template.versions.get()
                 return redirect("inspections:version_detail", version_id=draft.pk)
         return render(request, self.template_name, {"form": form}, status=status)
+
+
+class TemplateEditView(AccessMixin, View):
+    """Rename a checklist family or change its description, in Chinese and English."""
+
+    access = TEMPLATE_EDITORS
+    template_name = "inspections/templates/template_form.html"
+
+    def get(self, request: AuthedRequest, template_id: int) -> HttpResponse:
+        template = _template(request, template_id)
+        form = TemplateEditForm(initial=TemplateEditForm.initial_for(template))
+        return render(request, self.template_name, {"form": form, "template": template})
+
+    def post(self, request: AuthedRequest, template_id: int) -> HttpResponse:
+        template = _template(request, template_id)
+        form = TemplateEditForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                services.template_update(actor=request.user, template=template, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("The checklist was saved."))
+                return redirect("inspections:template_detail", template_id=template.pk)
+        context = {"form": form, "template": template}
+        return render(request, self.template_name, context, status=status)
 
 
 class TemplateDetailView(AccessMixin, View):
@@ -360,7 +389,10 @@ class SectionEditView(AccessMixin, View):
 
     def get(self, request: AuthedRequest, section_id: int) -> HttpResponse:
         section = _section(request, section_id)
-        form = SectionForm(initial={"title": section.title}, auto_id=_ids("section", section.pk))
+        form = SectionForm(
+            initial={"title": section.title, "title_en": section.title_en},
+            auto_id=_ids("section", section.pk),
+        )
         return self._render(request, section, form, 200)
 
     def post(self, request: AuthedRequest, section_id: int) -> HttpResponse:
