@@ -18,6 +18,7 @@ from safecampus.risk.models import RiskGrade, RiskLevelBand, SeasonalRisk
 from safecampus.risk.selectors.grades import band_rows, factor_rows
 from safecampus.risk.services import calendar as calendar_services
 from safecampus.risk.services import register as services
+from safecampus.risk.services.notices import notice_draft
 from safecampus.risk.tests.test_grading import GRADED_AT
 
 pytestmark = pytest.mark.django_db
@@ -279,3 +280,19 @@ def test_the_api_gives_both_names(client, officer_a):
     assert drowning["title_en"] == "Drowning prevention"
     assert drowning["measures_en"].startswith("Give a drowning-prevention lesson")
     assert drowning["measures"].startswith("每周开展一次防溺水安全教育")
+
+
+def test_a_notice_offers_and_lists_its_seasonal_risks_in_both_names(
+    client, safety_officer, seasonal_grade
+):
+    """The notice itself is a Chinese official document; the calendar it picks from is not."""
+    draft = notice_draft(actor=safety_officer, month=APRIL)
+    login(client, safety_officer)
+    chinese = client.get(f"/risk/notices/{draft.pk}/").content.decode()
+    assert "春季传染病防控" in chinese and "Infectious diseases in spring" not in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/risk/notices/{draft.pk}/").content.decode()
+    assert "Infectious diseases in spring</label>" in english
+    api = client.get(f"/api/v1/risk-notices/{draft.pk}/").json()
+    chosen = dict(zip(api["seasonal_risks"], api["seasonal_risks_en"], strict=True))
+    assert chosen["春季传染病防控"] == "Infectious diseases in spring"
