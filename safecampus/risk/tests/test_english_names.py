@@ -147,6 +147,7 @@ def test_the_calendar_in_english_and_in_chinese(client, safety_officer):
     assert "Drowning prevention" in english
     assert "Give a drowning-prevention lesson every week" in english
     assert "防溺水安全" not in english
+    assert "、" not in english  # school kinds are listed without the Chinese enumeration comma
 
 
 def test_the_grade_list_and_its_map_follow_the_language(client, safety_officer, seasonal_grade):
