@@ -137,6 +137,17 @@ def test_register_pages_in_english_show_no_chinese_reference_names(en, safety_of
     assert _leaked(page) == []
 
 
+def test_the_levels_read_only_name_each_level_in_the_readers_language(client, bureau_leader):
+    """Who cannot edit reads the levels by their badges: no Chinese name column in English."""
+    login(client, bureau_leader)
+    chinese = client.get("/risk/levels/").content.decode()
+    assert "四级（蓝色）" in chinese and "Level IV (blue)" not in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get("/risk/levels/").content.decode()
+    assert "Level IV (blue)" in english and "-label_en" not in english
+    assert _leaked(english) == [] and "蓝色" not in english
+
+
 def test_the_calendar_in_english_and_in_chinese(client, safety_officer):
     login(client, safety_officer)
     chinese = client.get("/risk/calendar/").content.decode()
