@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safecampus.cases.models import CaseModel
 from safecampus.cases.workflow import Workflow
+from safecampus.core.i18n import english_field, localized
 from safecampus.core.models import TimeStampedModel
 from safecampus.organizations.querysets import SchoolScopedQuerySet
 from safecampus.risk.choices import (
@@ -29,10 +30,12 @@ _ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
 class RiskLevelBand(models.Model):
-    """A warning level's label and the least grade score that reaches it (the bureau edits)."""
+    """A warning level's label and the least grade score that reaches it (the bureau edits);
+    ``label`` is the Chinese name (一级（红色）), ``label_en`` the one English readers see."""
 
     level = models.CharField(_("level"), max_length=10, choices=WarningLevel.choices, unique=True)
     label = models.CharField(_("label"), max_length=40)
+    label_en = english_field(_("label in English"), 40)
     min_score = models.PositiveIntegerField(_("lowest score"))
     color = models.CharField(_("colour"), max_length=7)
 
@@ -42,7 +45,7 @@ class RiskLevelBand(models.Model):
         verbose_name_plural = _("warning levels")
 
     def __str__(self) -> str:
-        return self.label
+        return localized(self, "label")
 
 
 class SchoolRiskProfile(models.Model):
@@ -148,9 +151,11 @@ class SeasonalRisk(TimeStampedModel):
     schools it applies to (kinds, boarding, near water); it adds ``points`` to their grade."""
 
     title = models.CharField(_("risk"), max_length=200)
+    title_en = english_field(_("risk in English"), 200)
     category = models.CharField(_("category"), max_length=30, choices=RiskCategory.choices)
     months = models.JSONField(_("months"), default=list)
     measures = models.TextField(_("required measures"))
+    measures_en = english_field(_("required measures in English"))
     school_kinds = models.JSONField(_("school kinds"), default=list, blank=True)
     boarding_only = models.BooleanField(_("boarding schools only"), default=False)
     near_water_only = models.BooleanField(_("schools near water only"), default=False)
@@ -163,7 +168,7 @@ class SeasonalRisk(TimeStampedModel):
         verbose_name_plural = _("seasonal risk calendar")
 
     def __str__(self) -> str:
-        return self.title
+        return localized(self, "title")
 
 
 class RiskGradeQuerySet(SchoolScopedQuerySet):

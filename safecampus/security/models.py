@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 from safecampus.cases.models import CaseModel
 from safecampus.cases.workflow import Transition, Workflow
 from safecampus.core.fields import EncryptedTextField
+from safecampus.core.i18n import english_field, localized
 from safecampus.core.location import location_fields
 from safecampus.core.models import TimeStampedModel
 from safecampus.organizations.querysets import SchoolScopedQuerySet
@@ -140,7 +141,8 @@ class DeviceEvent(models.Model):
 
 class AlertRule(models.Model):
     """How grave an event type is, district-wide (no school) or for one school, optionally
-    for one zone and a daily time window (which may pass midnight, e.g. 22:00–06:00)."""
+    for one zone and a daily time window (which may pass midnight, e.g. 22:00–06:00).
+    ``name`` is the Chinese name, ``name_en`` the one English readers see."""
 
     school = models.ForeignKey(
         "organizations.Unit",
@@ -152,6 +154,7 @@ class AlertRule(models.Model):
         help_text=_("Empty: the whole district."),
     )
     name = models.CharField(_("name"), max_length=120)
+    name_en = english_field(_("name in English"), 120)
     event_type = models.CharField(_("event type"), max_length=30, choices=EventType.choices)
     zone = models.CharField(_("zone"), max_length=80, blank=True, help_text=_("Empty: any."))
     starts_at = models.TimeField(_("from"), null=True, blank=True)
@@ -172,7 +175,7 @@ class AlertRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self)
 
 
 #: Acknowledging meets the acknowledgement deadline; disposing (terminal) meets them all. The

@@ -39,8 +39,14 @@ from safecampus.risk.services import notices as services_notices
 
 
 class NoticeSerializer(serializers.ModelSerializer):
+    """The notice is a Chinese official document; its seasonal risks are named by their
+    Chinese titles, with their English titles (empty when not entered) beside them."""
+
     seasonal_risks: Any = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="title"
+    )
+    seasonal_risks_en: Any = serializers.SlugRelatedField(
+        source="seasonal_risks", many=True, read_only=True, slug_field="title_en"
     )
 
     class Meta:
@@ -52,6 +58,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "document_number",
             "summary",
             "seasonal_risks",
+            "seasonal_risks_en",
             "status",
             "feedback_due",
             "issued_at",

@@ -1,6 +1,8 @@
 """/api/v1/risk-items/, /api/v1/risk-levels/ and /api/v1/seasonal-risks/: the register
 (scoped like the pages), the warning level bands and the seasonal calendar. Writes call
-the same services as the pages; errors are ``{"detail", "code"}``, translated, 4xx."""
+the same services as the pages; errors are ``{"detail", "code"}``, translated, 4xx.
+A level's ``label`` and a seasonal risk's ``title`` and ``measures`` are the Chinese names;
+``label_en``, ``title_en`` and ``measures_en`` their English (empty when not entered)."""
 
 from __future__ import annotations
 
@@ -74,7 +76,7 @@ class RiskItemCreateSerializer(serializers.Serializer):
 class RiskLevelSerializer(serializers.ModelSerializer):
     class Meta:
         model = RiskLevelBand
-        fields = ["level", "label", "min_score", "color"]
+        fields = ["level", "label", "label_en", "min_score", "color"]
 
 
 class SeasonalRiskSerializer(serializers.ModelSerializer):
@@ -83,9 +85,11 @@ class SeasonalRiskSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "title",
+            "title_en",
             "category",
             "months",
             "measures",
+            "measures_en",
             "school_kinds",
             "boarding_only",
             "near_water_only",

@@ -58,7 +58,9 @@ class NoticeEditForm(BootstrapFormMixin, forms.Form):
         label=_("Document number"),
         max_length=60,
         required=False,
-        help_text=_("Empty: built from the year and month, e.g. 新教安〔2026〕4号."),
+        # The example is the official Chinese form (the zh catalogue shows it); an English
+        # page shows no Chinese outside user data (issue #14).
+        help_text=_("Empty: numbered from the year and month in the bureau's official form."),
     )
     summary = forms.CharField(
         label=_("District-wide warning"), required=False, widget=forms.Textarea(attrs={"rows": 8})

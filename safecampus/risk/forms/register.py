@@ -131,6 +131,10 @@ class RiskRetireForm(BootstrapFormMixin, forms.Form):
     )
 
 
+#: A band's fields, in the table's column order.
+BAND_FIELDS = ("label", "label_en", "min_score", "color")
+
+
 class LevelBandsForm(BootstrapFormMixin, forms.Form):
     """The four bands in one form, so thresholds can all move at once."""
 
@@ -142,6 +146,9 @@ class LevelBandsForm(BootstrapFormMixin, forms.Form):
             self.fields[f"{prefix}-label"] = forms.CharField(
                 label=_("Label"), max_length=40, initial=band.label
             )
+            self.fields[f"{prefix}-label_en"] = forms.CharField(
+                label=_("Label in English"), max_length=40, required=False, initial=band.label_en
+            )
             self.fields[f"{prefix}-min_score"] = forms.IntegerField(
                 label=_("Lowest score"), min_value=0, max_value=100000, initial=band.min_score
             )
@@ -151,9 +158,7 @@ class LevelBandsForm(BootstrapFormMixin, forms.Form):
                 initial=band.color,
                 widget=forms.TextInput(attrs={"type": "color"}),
             )
-            self.rows.append(
-                (band, [self[f"{prefix}-{n}"] for n in ("label", "min_score", "color")])
-            )
+            self.rows.append((band, [self[f"{prefix}-{n}"] for n in BAND_FIELDS]))
         # Added after BootstrapFormMixin styled the (then empty) form.
         for field in self.fields.values():
             color = field.widget.attrs.get("type") == "color"
@@ -162,19 +167,30 @@ class LevelBandsForm(BootstrapFormMixin, forms.Form):
     def changes(self) -> dict[str, dict[str, Any]]:
         data = self.cleaned_data
         return {
-            band.level: {n: data[f"{band.level}-{n}"] for n in ("label", "min_score", "color")}
+            band.level: {n: data[f"{band.level}-{n}"] for n in BAND_FIELDS}
             for band, _fields in self.rows
         }
 
 
 class SeasonalRiskForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("Risk"), max_length=200)
+    title_en = forms.CharField(
+        label=_("Risk in English"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown to English readers; empty: they see the Chinese."),
+    )
     category = forms.ChoiceField(label=_("Category"), choices=RiskCategory.choices)
     months = forms.TypedMultipleChoiceField(
         label=_("Months"), choices=MONTHS, coerce=int, widget=forms.CheckboxSelectMultiple
     )
     measures = forms.CharField(
         label=_("Required measures"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    measures_en = forms.CharField(
+        label=_("Required measures in English"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     school_kinds = forms.MultipleChoiceField(
         label=_("School kinds"),

@@ -5,11 +5,18 @@ rain, snow and ice in winter) and the school year (开学 February/March and Sep
 holidays in January, April/May, July–August, October). It is the bureau's data: edited and
 deactivated in the app. ``seed`` is idempotent (rows are matched by level and title and
 never overwritten), so tests can call it again.
+
+English names (issue #14) were added later: ``fill_english`` gives a seeded row its English
+label, title and measures where they are empty and the Chinese is still the shipped text;
+migration 0004 runs it on databases seeded before, and ``seed`` runs it when the model has
+the English fields (tests, which seed with the current models). On a fresh install this
+migration's historical models have no English fields yet, so 0004 fills them.
 """
 
 from django.db import migrations
 
-#: Must match safecampus.risk.grading.DEFAULT_BANDS (a test checks).
+#: Must match safecampus.risk.grading.DEFAULT_BANDS (a test checks); the English labels
+#: are those of safecampus.risk.choices.WarningLevel.
 BANDS = [
     ("red", "一级（红色）", 60, "#d7263d"),
     ("orange", "二级（橙色）", 35, "#f46036"),
@@ -242,6 +249,193 @@ CALENDAR = [
 ]
 
 
+BAND_ENGLISH = {
+    "red": "Level I (red)",
+    "orange": "Level II (orange)",
+    "yellow": "Level III (yellow)",
+    "blue": "Level IV (blue)",
+}
+
+#: Chinese title → (English title, English measures).
+CALENDAR_ENGLISH = {
+    "防溺水安全": (
+        "Drowning prevention",
+        "Give a drowning-prevention lesson every week and enforce the “six don'ts” (no "
+        "swimming without permission, no swimming with friends without permission, no "
+        "swimming without a parent or teacher present, no swimming in waters without safety "
+        "facilities or lifeguards, no swimming in unfamiliar waters, and pupils who cannot "
+        "swim well never go into the water to rescue others); survey the dangerous waters "
+        "around the school and put up warning signs; before each holiday send the “Letter "
+        "to parents”, remind parents of their duty of supervision and collect the signed "
+        "receipts.",
+    ),
+    "临水学校防溺水重点防控": (
+        "Drowning prevention at schools near water",
+        "Assign staff to patrol the rivers, ponds and ditches around the school at arrival "
+        "and dismissal times and on holidays; with the local town (subdistrict) and village "
+        "(community), put up guard rails and warning signs at dangerous waters and provide "
+        "life buoys, rescue poles and other life-saving equipment; set up joint patrols of "
+        "the river chief and the principal, and when pupils are found in the water without "
+        "permission, send them out at once and tell their parents.",
+    ),
+    "梅雨季防汛防雷": (
+        "Plum rain season: floods and lightning",
+        "Before the plum rain season, inspect school roofs, perimeter walls, retaining walls, "
+        "drainage ditches and low-lying ground and clear the drains; check the lightning "
+        "protection and keep its annual test report; stock pumps, sandbags, emergency "
+        "lighting and other flood supplies; stop outdoor activities during rainstorm and "
+        "thunderstorm warnings and, where needed, change arrival and dismissal times as the "
+        "education authority directs.",
+    ),
+    "台风防御": (
+        "Typhoon defence",
+        "Follow typhoon warnings closely; secure or take down billboards, hoardings, "
+        "scaffolding and temporary structures in advance and prune tall trees on campus; "
+        "check for unsafe buildings, walls and objects that could fall from height; at an "
+        "orange or higher typhoon warning, suspend classes as the education authority "
+        "directs and move pupils to safety; keep a 24-hour duty roster with a school leader "
+        "on duty.",
+    ),
+    "高温防暑降温": (
+        "Heat and heatstroke",
+        "Move PE lessons, outdoor activities, military training and summer day care away "
+        "from the hottest hours of the day; check the ventilation and cooling of classrooms, "
+        "dormitories and canteens and the load on electrical wiring; stock the school "
+        "clinic with heatstroke medicines; teach heatstroke prevention and first aid.",
+    ),
+    "秋冬季消防安全": (
+        "Fire safety in autumn and winter",
+        "Hold a whole-school emergency evacuation drill in November, the fire safety month; "
+        "check for ageing wiring, banned high-power appliances and e-bikes parked or charged "
+        "where they must not be; make sure fire equipment works and escape routes and exits "
+        "are clear; check the canteen's gas pipes, valves and gas leak alarms every month "
+        "and keep a record.",
+    ),
+    "寄宿制学校宿舍防火和防一氧化碳中毒": (
+        "Dormitory fire and carbon monoxide safety at boarding schools",
+        "Ban open flames, electric blankets, immersion heaters and other prohibited "
+        "appliances in dormitories and search for them regularly; keep night patrols and "
+        "bed checks in the dormitories; fit carbon monoxide alarms and keep rooms ventilated "
+        "wherever gas or coal is burnt for heating; hold at least one night-time dormitory "
+        "evacuation drill each term.",
+    ),
+    "雨雪冰冻天气防范": (
+        "Rain, snow and ice",
+        "Clear snow and ice from campus roads, steps and stairs promptly, lay non-slip mats "
+        "and put up warnings; check the snow load on the roofs of school buildings, covered "
+        "walkways and bicycle sheds to prevent collapse; protect water and fire-fighting "
+        "pipes from freezing; during icy-road warnings, change arrival and dismissal times "
+        "and suspend school buses if needed.",
+    ),
+    "开学季交通安全和校车安全": (
+        "Traffic and school bus safety at the start of term",
+        "Before term starts, check school buses' inspections and the qualifications of "
+        "drivers and attendants, and have attendants count pupils on and off the bus; with "
+        "the traffic police, staff “school escort posts” at the busiest arrival and "
+        "dismissal times and keep pick-up at the school gate orderly; give the traffic "
+        "safety “first lesson of term” and teach pupils never to ride unlicensed school "
+        "buses, illegal taxis or overloaded vehicles.",
+    ),
+    "节假日前防范电信网络诈骗": (
+        "Phone and online fraud before holidays",
+        "Before each holiday, give a lesson on phone and online fraud that explains common "
+        "scams such as paid order brushing, game item trading, fake customer service and "
+        "“free skins”; remind pupils never to rent out or lend their bank cards or SIM "
+        "cards; send fraud warnings through the parents' groups and advise parents on "
+        "keeping payment passwords safe.",
+    ),
+    "校园贷、套路贷防范": (
+        "Campus loans and loan traps",
+        "At the start of term and before holidays, teach pupils about campus loans and loan "
+        "traps and publish the school's financial aid and where to ask for help; class "
+        "teachers look out for unusual spending and borrowing and report any lead to the "
+        "education authority and the police promptly; remove illegal loan advertisements on "
+        "and around the campus.",
+    ),
+    "夏季食品安全": (
+        "Food safety in summer",
+        "Keep the canteen's open kitchen and food sample rules (at least 125 g of each dish, "
+        "kept refrigerated for 48 hours or more); require certificates and invoices for all "
+        "food purchases and inspect every delivery; check refrigeration and disinfection "
+        "equipment so that food does not spoil; have the school's leaders eat with the "
+        "pupils, and manage outside meal suppliers properly.",
+    ),
+    "诺如病毒等肠道传染病防控": (
+        "Norovirus and other intestinal infections",
+        "Keep the morning and midday health checks and record the cause of every sick "
+        "absence; report clusters of vomiting or diarrhoea at once to the disease control "
+        "and education authorities and disinfect vomit as the rules require; tighten the "
+        "hygiene of drinking water and the canteen, and take canteen staff with symptoms off "
+        "duty at once; teach pupils to wash their hands often, drink boiled water and eat "
+        "cooked food.",
+    ),
+    "春季传染病防控": (
+        "Infectious diseases in spring",
+        "Keep the morning and midday health checks, record the cause of every sick absence "
+        "and check return-to-school certificates; air classrooms, dormitories and the "
+        "library every day and disinfect them regularly; check new pupils' vaccination "
+        "records and see that missed vaccinations are made up; report suspected cases of "
+        "infectious disease as required and isolate them.",
+    ),
+    "校园欺凌防治": (
+        "Preventing school bullying",
+        "At the start of term, give every pupil an anti-bullying lesson and run a pupil "
+        "survey; hold class meetings in November on the International Day against Violence "
+        "and Bullying at School including Cyberbullying; look out for conflicts between "
+        "pupils and unusual behaviour, and publish the telephone number and channels for "
+        "reporting bullying; the school's bullying committee investigates, establishes and "
+        "deals with every case found, promptly.",
+    ),
+    "考试季心理健康": (
+        "Mental health in exam season",
+        "Before exams, offer counselling and group stress-relief sessions; class teachers "
+        "and counsellors identify pupils in psychological crisis, keep a file for each and "
+        "stay in touch with their families; assign a named adult to keep in contact with "
+        "and accompany each pupil of concern; publish the psychological support hotline, "
+        "and when a risk of self-harm or suicide is found, start crisis intervention at "
+        "once and tell the parents.",
+    ),
+    "春季大风天气和集会踩踏防范": (
+        "Spring gales and crowd crushes at assemblies",
+        "Before gales, secure windows and doors, notice boards, flagpoles, outdoor "
+        "air-conditioning units and other fixtures at height; check corridor lighting, "
+        "stair handrails and escape routes; stagger assemblies, morning exercises and "
+        "dismissal, with a teacher at each stairway; hold an emergency evacuation drill on "
+        "the National Safety Education Day for Primary and Secondary School Students, the "
+        "last Monday of March.",
+    ),
+    "暑期社会实践和研学旅行安全": (
+        "Summer social practice and study trips",
+        "Plan each study trip and social practice activity on its own and file the plan "
+        "with the education authority before setting out; check the licences of the "
+        "organiser, vehicles, accommodation and catering, and insure the pupils against "
+        "accidents; send enough teachers and safety staff for the size of the group and "
+        "brief the pupils on safety before departure; never take pupils to waters or "
+        "mountains without safety arrangements.",
+    ),
+}
+
+
+def _has_english(model):
+    return any(field.name == "label_en" for field in model._meta.get_fields())
+
+
+def fill_english(apps, schema_editor):
+    """Give the seeded rows their English where it is empty: a band by its level, a calendar
+    entry's title by its Chinese title, its measures only while they are the shipped text
+    (the bureau's own wording has no translation here)."""
+    RiskLevelBand = apps.get_model("risk", "RiskLevelBand")
+    SeasonalRisk = apps.get_model("risk", "SeasonalRisk")
+    for level, english in BAND_ENGLISH.items():
+        RiskLevelBand.objects.filter(level=level, label_en="").update(label_en=english)
+    shipped = {title: measures for title, *_rest, measures in CALENDAR}
+    for title, (title_en, measures_en) in CALENDAR_ENGLISH.items():
+        SeasonalRisk.objects.filter(title=title, title_en="").update(title_en=title_en)
+        SeasonalRisk.objects.filter(title=title, measures=shipped[title], measures_en="").update(
+            measures_en=measures_en
+        )
+
+
 def seed(apps, schema_editor):
     RiskLevelBand = apps.get_model("risk", "RiskLevelBand")
     SeasonalRisk = apps.get_model("risk", "SeasonalRisk")
@@ -262,6 +456,8 @@ def seed(apps, schema_editor):
                 "measures": measures,
             },
         )
+    if _has_english(RiskLevelBand):
+        fill_english(apps, schema_editor)
 
 
 class Migration(migrations.Migration):

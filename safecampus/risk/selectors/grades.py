@@ -3,6 +3,7 @@ a school its own grades only."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,11 +11,12 @@ from typing import Any
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
+from safecampus.core.i18n import localized, reading_english
 from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
 from safecampus.risk.choices import LEVEL_ORDER, WarningLevel
 from safecampus.risk.grading import DEFAULT_BANDS, FACTOR_LABELS, month_start, previous_month
-from safecampus.risk.models import RiskGrade, RiskLevelBand
+from safecampus.risk.models import RiskGrade, RiskLevelBand, SeasonalRisk
 
 #: Level → the shell's colour class number (1 red … 4 blue).
 LEVEL_CLASS = {level: LEVEL_ORDER[level] + 1 for level in WarningLevel}
@@ -33,17 +35,47 @@ def _steps(level: str) -> int:
     return LEVEL_ORDER[WarningLevel(level)]
 
 
-def factor_rows(factors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A grade's factors with their translated labels, most points first."""
-    rows = [
-        {
-            "code": f["code"],
-            "label": _(FACTOR_LABELS.get(f["code"], f["code"])),
-            "value": f["value"],
-            "points": f["points"],
-        }
-        for f in factors
-    ]
+#: How ``grading.compute_factors`` joins the seasonal risks' titles in a factor's value.
+TITLE_SEPARATOR = "、"
+
+
+def seasonal_titles() -> dict[str, str]:
+    """Seasonal risks' Chinese titles → the titles in the reader's language; empty when the
+    reader reads Chinese (nothing to replace)."""
+    if not reading_english():
+        return {}
+    risks = SeasonalRisk.objects.only("title", "title_en")
+    return {risk.title: localized(risk, "title") for risk in risks}
+
+
+def _seasonal_value(value: str, titles: Mapping[str, str]) -> str:
+    """The stored value of the seasonal factor (Chinese titles, joined as the grade was
+    computed) in the reader's language. Titles may contain the separator themselves, so
+    they are matched whole, longest first; a title since renamed leaves the value as it was."""
+    known = sorted(titles, key=len, reverse=True)
+    parts, rest = [], value
+    while rest:
+        title = next((t for t in known if rest.startswith(t)), None)
+        if title is None:
+            return value
+        parts.append(titles[title])
+        rest = rest[len(title) :].removeprefix(TITLE_SEPARATOR)
+    return ", ".join(parts)
+
+
+def factor_rows(
+    factors: list[dict[str, Any]], titles: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """A grade's factors with their translated labels, most points first; the seasonal
+    risks' titles are given in the reader's language (``titles``: ``seasonal_titles()``,
+    read here when a seasonal factor needs it)."""
+    rows = []
+    for f in factors:
+        value = f["value"]
+        if f["code"] == "seasonal" and isinstance(value, str) and reading_english():
+            value = _seasonal_value(value, seasonal_titles() if titles is None else titles)
+        label = _(FACTOR_LABELS.get(f["code"], f["code"]))
+        rows.append({"code": f["code"], "label": label, "value": value, "points": f["points"]})
     return sorted(rows, key=lambda row: -row["points"])
 
 
@@ -101,7 +133,8 @@ def grade_table(
     order: str = "-score",
 ) -> list[GradeRow]:
     """The month's grades the user may see, with last month's level and score beside each
-    (two queries whatever the number of schools)."""
+    (two queries whatever the number of schools; an English reader's seasonal factors read
+    the calendar's titles once more)."""
     month = month_start(month)
     grades = RiskGrade.objects.visible_to(user).filter(month=month)
     if level:
@@ -109,6 +142,7 @@ def grade_table(
     if school_kind:
         grades = grades.filter(school__school__school_kind=school_kind)
     grades = grades.select_related("school", "school__school")
+    titles: dict[str, str] | None = None  # read once, at the first seasonal factor
     previous = {
         school_id: (lvl, score)
         for school_id, lvl, score in RiskGrade.objects.visible_to(user)
@@ -117,6 +151,8 @@ def grade_table(
     }
     rows = []
     for grade in grades:
+        if titles is None and any(f.get("code") == "seasonal" for f in grade.factors):
+            titles = seasonal_titles()
         school = grade.school
         facts = getattr(school, "school", None)
         before = previous.get(grade.school_id)
@@ -128,7 +164,7 @@ def grade_table(
                 school_kind=facts.get_school_kind_display() if facts else "",
                 previous_level=before[0] if before else None,
                 previous_score=before[1] if before else None,
-                top_factors=factor_rows(grade.factors)[:TOP_FACTORS],
+                top_factors=factor_rows(grade.factors, titles)[:TOP_FACTORS],
             )
         )
     return sorted(rows, key=_sort_key(order))
@@ -208,7 +244,8 @@ def school_trend(
 
 
 def band_rows() -> list[dict[str, Any]]:
-    """The warning levels, highest first, with their label, lowest score and colour."""
+    """The warning levels, highest first, with their label (in the reader's language),
+    lowest score and colour."""
     stored = {b.level: b for b in RiskLevelBand.objects.all()}
     defaults = {"red": "#d32f2f", "orange": "#ef6c00", "yellow": "#f2b705", "blue": "#1e6fd9"}
     rows = []
@@ -217,7 +254,7 @@ def band_rows() -> list[dict[str, Any]]:
         rows.append(
             {
                 "level": level,
-                "label": band.label if band else str(WarningLevel(level).label),
+                "label": localized(band, "label") if band else str(WarningLevel(level).label),
                 "min_score": least,
                 "color": (band.color if band and band.color else defaults[level]),
                 "css": LEVEL_CLASS[WarningLevel(level)],

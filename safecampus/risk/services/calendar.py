@@ -31,6 +31,7 @@ from safecampus.risk.services.register import (
     can_edit_calendar,
     can_edit_profile,
     clean_category,
+    clean_english,
     clean_text,
 )
 
@@ -42,12 +43,18 @@ def _require_calendar_role(actor: Any) -> None:
         raise RiskForbidden(_("Only the bureau safety officer may change this."), code="forbidden")
 
 
-def _band_values(level: str, values: Mapping[str, Any]) -> dict[str, Any]:
+def _band_values(values: Mapping[str, Any], label_en: str) -> dict[str, Any]:
+    """The checked values of one band; ``label_en`` is kept when ``values`` lack it."""
     label = clean_text(
         values.get("label"),
         required=_("Give each level a label."),
         limit=LABEL_MAX,
         too_long=_("A level's label is 40 characters at most."),
+    )
+    label_en = clean_english(
+        values.get("label_en", label_en),
+        limit=LABEL_MAX,
+        too_long=_("A level's English label is 40 characters at most."),
     )
     least = values.get("min_score")
     if isinstance(least, bool) or not isinstance(least, int) or least < 0:
@@ -55,7 +62,7 @@ def _band_values(level: str, values: Mapping[str, Any]) -> dict[str, Any]:
     color = str(values.get("color") or "").strip()
     if not COLOR_RE.match(color):
         raise RiskError(_("A colour is written #rrggbb, e.g. #d7263d."), code="bad_color")
-    return {"label": label, "min_score": least, "color": color.lower()}
+    return {"label": label, "label_en": label_en, "min_score": least, "color": color.lower()}
 
 
 def _check_order(table: Mapping[str, Mapping[str, Any]]) -> None:
@@ -73,9 +80,10 @@ def _check_order(table: Mapping[str, Mapping[str, Any]]) -> None:
 def level_bands_update(
     *, actor: Any, changes: Mapping[str, Mapping[str, Any]]
 ) -> list[RiskLevelBand]:
-    """Change one or more bands at once (label, lowest score, colour). The result must keep
-    red > orange > yellow > blue in lowest score, blue at 0, colours as #rrggbb; otherwise
-    nothing is saved. Grades computed later use the new table."""
+    """Change one or more bands at once (label, its optional English ``label_en``, lowest
+    score, colour). The result must keep red > orange > yellow > blue in lowest score, blue
+    at 0, colours as #rrggbb; otherwise nothing is saved. Grades computed later use the new
+    table."""
     _require_calendar_role(actor)
     for level in changes:
         if level not in WarningLevel.values:
@@ -84,11 +92,16 @@ def level_bands_update(
         list(RiskLevelBand.objects.select_for_update().all())
         current = {band.level: band for band in band_table()}
         table = {
-            level: {"label": band.label, "min_score": band.min_score, "color": band.color}
+            level: {
+                "label": band.label,
+                "label_en": band.label_en,
+                "min_score": band.min_score,
+                "color": band.color,
+            }
             for level, band in current.items()
         }
         for level, values in changes.items():
-            table[level] = _band_values(level, values)
+            table[level] = _band_values(values, current[level].label_en)
         _check_order(table)
         saved = []
         for level, values in table.items():
@@ -106,12 +119,20 @@ def level_bands_update(
 
 
 def level_band_update(
-    *, actor: Any, level: str, label: str, min_score: int, color: str
+    *,
+    actor: Any,
+    level: str,
+    label: str,
+    min_score: int,
+    color: str,
+    label_en: str | None = None,
 ) -> RiskLevelBand:
-    """Change one band; see ``level_bands_update`` for the rules."""
-    bands = level_bands_update(
-        actor=actor, changes={level: {"label": label, "min_score": min_score, "color": color}}
-    )
+    """Change one band (``label_en`` None keeps the English label); see
+    ``level_bands_update`` for the rules."""
+    values: dict[str, Any] = {"label": label, "min_score": min_score, "color": color}
+    if label_en is not None:
+        values["label_en"] = label_en
+    bands = level_bands_update(actor=actor, changes={level: values})
     return next(band for band in bands if band.level == level)
 
 
@@ -148,6 +169,8 @@ def _seasonal_fields(
     boarding_only: bool,
     near_water_only: bool,
     points: Any,
+    title_en: Any,
+    measures_en: Any,
 ) -> dict[str, Any]:
     cap = rule("risk_factor_cap")
     if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= cap:
@@ -161,9 +184,15 @@ def _seasonal_fields(
             limit=TITLE_MAX,
             too_long=_("The risk's name is too long (200 characters at most)."),
         ),
+        "title_en": clean_english(
+            title_en,
+            limit=TITLE_MAX,
+            too_long=_("The risk's English name is too long (200 characters at most)."),
+        ),
         "category": clean_category(category),
         "months": _months(months),
         "measures": clean_text(measures, required=_("Describe the required measures.")),
+        "measures_en": clean_english(measures_en),
         "school_kinds": _kinds(school_kinds),
         "boarding_only": bool(boarding_only),
         "near_water_only": bool(near_water_only),
@@ -182,9 +211,12 @@ def seasonal_risk_create(
     boarding_only: bool = False,
     near_water_only: bool = False,
     points: int = 5,
+    title_en: str = "",
+    measures_en: str = "",
 ) -> SeasonalRisk:
     """Add a risk to the seasonal calendar: the months it rises in, the measures it
-    requires, the schools it applies to (no kinds: every kind) and the grade points it adds."""
+    requires, the schools it applies to (no kinds: every kind) and the grade points it adds;
+    the English title and measures are optional (empty: English readers see the Chinese)."""
     _require_calendar_role(actor)
     fields = _seasonal_fields(
         title=title,
@@ -195,6 +227,8 @@ def seasonal_risk_create(
         boarding_only=boarding_only,
         near_water_only=near_water_only,
         points=points,
+        title_en=title_en,
+        measures_en=measures_en,
     )
     with transaction.atomic():
         risk = SeasonalRisk.objects.create(**fields)
@@ -214,8 +248,11 @@ def seasonal_risk_update(
     boarding_only: bool = False,
     near_water_only: bool = False,
     points: int = 5,
+    title_en: str | None = None,
+    measures_en: str | None = None,
 ) -> SeasonalRisk:
-    """Change a calendar entry; the same rules as ``seasonal_risk_create``."""
+    """Change a calendar entry; the same rules as ``seasonal_risk_create`` (an English text
+    left None is kept as it is)."""
     _require_calendar_role(actor)
     fields = _seasonal_fields(
         title=title,
@@ -226,6 +263,8 @@ def seasonal_risk_update(
         boarding_only=boarding_only,
         near_water_only=near_water_only,
         points=points,
+        title_en=risk.title_en if title_en is None else title_en,
+        measures_en=risk.measures_en if measures_en is None else measures_en,
     )
     with transaction.atomic():
         risk = SeasonalRisk.objects.select_for_update().get(pk=risk.pk)

@@ -41,12 +41,13 @@ REGISTER_EDITOR_ROLES = BUREAU_REGISTER_ROLES | SCHOOL_REGISTER_ROLES
 #: Who edits the level bands and the seasonal calendar.
 CALENDAR_ROLES = frozenset({Role.BUREAU_SAFETY_OFFICER})
 
-#: Labels and colours used when a band row is missing (the data migration seeds the same).
-DEFAULT_BAND_ROWS: dict[str, tuple[str, str]] = {
-    WarningLevel.RED: ("一级（红色）", "#d7263d"),
-    WarningLevel.ORANGE: ("二级（橙色）", "#f46036"),
-    WarningLevel.YELLOW: ("三级（黄色）", "#e9c46a"),
-    WarningLevel.BLUE: ("四级（蓝色）", "#2e86de"),
+#: Labels (Chinese, English) and colours used when a band row is missing (the data
+#: migration seeds the same).
+DEFAULT_BAND_ROWS: dict[str, tuple[str, str, str]] = {
+    WarningLevel.RED: ("一级（红色）", "Level I (red)", "#d7263d"),
+    WarningLevel.ORANGE: ("二级（橙色）", "Level II (orange)", "#f46036"),
+    WarningLevel.YELLOW: ("三级（黄色）", "Level III (yellow)", "#e9c46a"),
+    WarningLevel.BLUE: ("四级（蓝色）", "Level IV (blue)", "#2e86de"),
 }
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 # The columns' lengths (RiskItem.title and owner_name, RiskLevelBand.label): checked here so the
@@ -140,10 +141,12 @@ def band_table() -> list[RiskLevelBand]:
     stored = {band.level: band for band in RiskLevelBand.objects.all()}
     table = []
     for level, least in DEFAULT_BANDS:
-        label, color = DEFAULT_BAND_ROWS[level]
+        label, label_en, color = DEFAULT_BAND_ROWS[level]
         table.append(
             stored.get(level)
-            or RiskLevelBand(level=level, label=label, min_score=least, color=color)
+            or RiskLevelBand(
+                level=level, label=label, label_en=label_en, min_score=least, color=color
+            )
         )
     return table
 
@@ -183,6 +186,14 @@ def clean_text(value: Any, *, required: str, limit: int | None = None, too_long:
     text = str(value or "").strip()
     if not text:
         raise RiskError(required, code="required")
+    if limit is not None and len(text) > limit:
+        raise RiskError(too_long or _("The text is too long."), code="too_long")
+    return text
+
+
+def clean_english(value: Any, *, limit: int | None = None, too_long: str = "") -> str:
+    """An optional English name or text (issue #14), stripped; empty shows the Chinese."""
+    text = str(value or "").strip()
     if limit is not None and len(text) > limit:
         raise RiskError(too_long or _("The text is too long."), code="too_long")
     return text

@@ -368,9 +368,11 @@ class CalendarEditView(AccessMixin, View):
             name: getattr(risk, name)
             for name in (
                 "title",
+                "title_en",
                 "category",
                 "months",
                 "measures",
+                "measures_en",
                 "school_kinds",
                 "boarding_only",
                 "near_water_only",

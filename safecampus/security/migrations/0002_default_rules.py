@@ -1,4 +1,11 @@
-"""The district's default alert rules (editable by the bureau; schools add their own)."""
+"""The district's default alert rules (editable by the bureau; schools add their own).
+
+English names (issue #14) came later: ``fill_english`` gives a default rule its English name
+where it is empty and the Chinese name is still the shipped one; migration 0008 runs it on
+databases seeded before, and ``seed`` runs it when the model has ``name_en`` (tests, which
+seed with the current models). A fresh install's historical model here has no ``name_en``
+yet, so 0008 fills it.
+"""
 
 from datetime import time
 
@@ -18,6 +25,26 @@ DEFAULTS = [
 ]
 
 
+#: Chinese name → English name.
+ENGLISH = {
+    "夜间周界入侵": "Perimeter intrusion at night",
+    "夜间越线": "Line crossing at night",
+    "夜间区域闯入": "Region entrance at night",
+    "一键报警": "One-key alarm",
+    "重点人员布控比中": "Watch-list match",
+    "上课时间校门口人员聚集": "Crowd at the school gate during school hours",
+    "打架斗殴": "Fight",
+    "夜间门禁被强行打开": "Door forced open at night",
+}
+
+
+def fill_english(apps, schema_editor):
+    """The default district rules' English names, where empty (matched by Chinese name)."""
+    AlertRule = apps.get_model("security", "AlertRule")
+    for name, english in ENGLISH.items():
+        AlertRule.objects.filter(school=None, name=name, name_en="").update(name_en=english)
+
+
 def seed(apps, schema_editor):
     AlertRule = apps.get_model("security", "AlertRule")
     for name, event_type, zone, starts, ends, priority in DEFAULTS:
@@ -29,6 +56,8 @@ def seed(apps, schema_editor):
             ends_at=ends,
             defaults={"name": name, "priority": priority},
         )
+    if any(field.name == "name_en" for field in AlertRule._meta.get_fields()):
+        fill_english(apps, schema_editor)
 
 
 class Migration(migrations.Migration):

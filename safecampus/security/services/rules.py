@@ -64,9 +64,11 @@ def rule_save(
     starts_at: time | None = None,
     ends_at: time | None = None,
     enabled: bool = True,
+    name_en: str | None = None,
 ) -> AlertRule:
     """Create (``rule`` None) or change a rule; the actor must edit rules of that scope, and a
-    changed rule cannot move between schools."""
+    changed rule cannot move between schools. ``name_en`` is the optional English name
+    (None keeps a changed rule's; empty: English readers see the Chinese)."""
     target = rule.school if rule is not None else school
     if not may_edit(actor, target) or (rule is not None and school != rule.school):
         raise ForbiddenError(_("You may not edit these alert rules."), code="forbidden")
@@ -81,9 +83,12 @@ def rule_save(
     name = name.strip()
     if not name:
         raise RuleError(_("Give the rule a name."), code="name_required")
+    if name_en is None:
+        name_en = rule.name_en if rule is not None else ""
     values = {
         "school": target,
         "name": name[:120],
+        "name_en": name_en.strip()[:120],
         "event_type": event_type,
         "priority": priority,
         "zone": zone.strip()[:80],

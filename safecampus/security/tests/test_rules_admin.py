@@ -1,10 +1,15 @@
-"""The bureau edits district rules, a school its own; the rule book applies what they set."""
+"""The bureau edits district rules, a school its own; the rule book applies what they set.
+Rule names are shown in the reader's language (issue #14)."""
 
 from __future__ import annotations
 
+import importlib
+import re
 from datetime import time
 
 import pytest
+from django.apps import apps
+from django.utils import translation
 
 from conftest import login
 from safecampus.core.errors import ForbiddenError
@@ -98,7 +103,7 @@ def test_the_rules_page(client, district, officer_a, officer_b):
     login(client, officer_a)
     client.cookies["django_language"] = "en"
     page = client.get("/security/rules/")
-    assert page.status_code == 200 and "夜间周界入侵" in page.content.decode()
+    assert page.status_code == 200 and "Perimeter intrusion at night" in page.content.decode()
     created = client.post(
         "/security/rules/",
         {
@@ -130,3 +135,75 @@ def test_the_rules_page(client, district, officer_a, officer_b):
     district_rule = AlertRule.objects.filter(school=None).first()
     refused = client.post(f"/security/rules/{district_rule.pk}/", {"delete": "1"})
     assert refused.status_code == 302 and AlertRule.objects.filter(pk=district_rule.pk).exists()
+
+
+# --- names in the reader's language (issue #14) -------------------------------------------
+
+seed_module = importlib.import_module("safecampus.security.migrations.0002_default_rules")
+
+
+def test_every_default_rule_has_its_english():
+    defaults = AlertRule.objects.filter(school=None)
+    assert defaults.count() == len(seed_module.DEFAULTS) == len(seed_module.ENGLISH) == 8
+    for rule in defaults:
+        assert rule.name_en and not re.search(r"[\u3400-\u9fff]", rule.name_en), rule.name
+    with translation.override("en"):
+        assert str(defaults.get(event_type="panic_button")) == "One-key alarm"
+    with translation.override("zh-hans"):
+        assert str(defaults.get(event_type="panic_button")) == "一键报警"
+
+
+def test_the_data_migration_fills_only_empty_english_of_shipped_names():
+    AlertRule.objects.update(name_en="")
+    AlertRule.objects.filter(name="打架斗殴").update(name="打架", name_en="")
+    AlertRule.objects.filter(name="一键报警").update(name_en="Panic button")
+    seed_module.fill_english(apps, None)
+    names = dict(AlertRule.objects.values_list("name", "name_en"))
+    assert (names["打架"], names["一键报警"]) == ("", "Panic button")
+    assert names["夜间越线"] == "Line crossing at night"
+
+
+def test_the_rules_page_names_rules_in_the_readers_language(client, safety_officer):
+    login(client, safety_officer)
+    chinese = client.get("/security/rules/").content.decode()
+    assert "夜间周界入侵" in chinese and "Perimeter intrusion at night" not in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get("/security/rules/").content.decode()
+    shipped = list(seed_module.ENGLISH)
+    assert [name for name in shipped if name in english] == []
+    assert all(name in english for name in seed_module.ENGLISH.values())
+    rule = AlertRule.objects.get(name="一键报警")
+    edit = client.get(f"/security/rules/{rule.pk}/").content.decode()
+    assert '<h1 class="h3 mb-1">One-key alarm</h1>' in edit
+
+
+def test_the_rule_form_saves_the_english_name(client, district, safety_officer):
+    login(client, safety_officer)
+    client.cookies["django_language"] = "en"
+    rule = AlertRule.objects.get(name="打架斗殴")
+    form = {"name": "打架斗殴", "event_type": "fight", "priority": "4", "enabled": "on"}
+    saved = client.post(f"/security/rules/{rule.pk}/", {**form, "name_en": " Fighting "})
+    assert saved.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.name, rule.name_en, rule.priority) == ("打架斗殴", "Fighting", Priority.CRITICAL)
+    rule_save(
+        actor=safety_officer,
+        rule=rule,
+        school=None,
+        name="打架斗殴",
+        event_type="fight",
+        priority=Priority.HIGH,
+    )
+    rule.refresh_from_db()
+    assert (rule.name_en, rule.priority) == ("Fighting", Priority.HIGH)
+    created = rule_save(
+        actor=safety_officer,
+        rule=None,
+        school=None,
+        name="跌倒",
+        event_type="fall",
+        priority=Priority.LOW,
+    )
+    assert created.name_en == ""
+    with translation.override("en"):
+        assert str(created) == "跌倒"

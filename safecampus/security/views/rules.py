@@ -16,6 +16,7 @@ from safecampus.core.access import Access, AccessMixin
 from safecampus.core.errors import DomainError
 from safecampus.core.forms import BootstrapFormMixin
 from safecampus.core.http import AuthedRequest
+from safecampus.core.i18n import localized
 from safecampus.organizations.choices import BUREAU_ROLES, Role
 from safecampus.organizations.models import Unit
 from safecampus.security.choices import DEVICE_EVENT_TYPES, EventType, Priority
@@ -29,6 +30,12 @@ TYPES += [(EventType.DEVICE_OFFLINE.value, EventType.DEVICE_OFFLINE.label)]
 
 class RuleForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    name_en = forms.CharField(
+        label=gettext_lazy("Name in English"),
+        max_length=120,
+        required=False,
+        help_text=gettext_lazy("Shown to English readers; empty: they see the Chinese."),
+    )
     event_type = forms.ChoiceField(label=gettext_lazy("Event type"), choices=TYPES)
     school = forms.ModelChoiceField(
         label=gettext_lazy("Applies to"),
@@ -79,6 +86,7 @@ def _save(request: AuthedRequest, form: RuleForm, rule: AlertRule | None) -> str
         rule=rule,
         school=data["school"],
         name=data["name"],
+        name_en=data["name_en"],
         event_type=data["event_type"],
         priority=data["priority"],
         zone=data["zone"],
@@ -86,7 +94,7 @@ def _save(request: AuthedRequest, form: RuleForm, rule: AlertRule | None) -> str
         ends_at=data["ends_at"],
         enabled=data["enabled"],
     )
-    return saved.name
+    return localized(saved)
 
 
 class RuleListView(AccessMixin, View):
@@ -134,6 +142,7 @@ class RuleEditView(AccessMixin, View):
         rule = _rule(request, rule_id)
         initial = {
             "name": rule.name,
+            "name_en": rule.name_en,
             "event_type": rule.event_type,
             "school": rule.school.code if rule.school else None,
             "zone": rule.zone,
