@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.templatetags.static import static
 
 register = template.Library()
 
@@ -29,3 +31,13 @@ def open_pages(module: Any, path: str) -> list[tuple[Any, bool]]:
         return []
     current = max(urls, key=len) if urls else None
     return [(page, url == current) for page, url in pages]
+
+
+@register.simple_tag
+def basemap_url() -> str:
+    """Where app.js fetches the offline base map (``DISTRICT_BASEMAP``): a site path as
+    given, anything else a static file; '' when the district draws none."""
+    value: str = settings.DISTRICT_BASEMAP
+    if not value:
+        return ""
+    return value if value.startswith("/") else static(value)
