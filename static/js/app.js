@@ -331,10 +331,6 @@
     });
   });
 
-  /* --- Maps: <div data-map="ID" class="sc-map" [data-tiles="URL"]> + JSON block ID ---
-   * JSON: {"center": [lat, lng], "zoom": 13,
-   *        "markers": [{"lat": 31.8, "lng": 119.9, "label": "…", "level": 1, "url": "/…"}]}
-   * No tile server is needed: school intranets have none, so markers sit on a grid with a scale. */
   /* --- The offline base map (<meta name="sc-asset-basemap">, settings.DISTRICT_BASEMAP):
    * the district outline, rivers, main roads and place names as GeoJSON, drawn under the
    * markers of every map in a pane of its own, since intranets have no tile server. Fetched
@@ -405,11 +401,13 @@
       const group = window.L.layerGroup();
       // Polygons first, so lines and names lie on the outline's fill.
       const order = { district: 0, river: 1, road: 2, place: 3 };
+      const rank = function (f) {
+        const kind = (f.properties || {}).kind;
+        return Object.prototype.hasOwnProperty.call(order, kind) ? order[kind] : 2;
+      };
       geojson.features
         .filter(function (f) { return f && f.geometry; })
-        .sort(function (a, b) {
-          return (order[(a.properties || {}).kind] || 2) - (order[(b.properties || {}).kind] || 2);
-        })
+        .sort(function (a, b) { return rank(a) - rank(b); })
         .forEach(function (f) { basemapLayer(f, "scBase").addTo(group); });
       group.addTo(map);
       const el = map.getContainer();
@@ -496,6 +494,11 @@
     return control.addTo(map);
   }
 
+  /* --- Maps: <div data-map="ID" class="sc-map" [data-tiles="URL"]> + JSON block ID ---
+   * JSON: {"center": [lat, lng], "zoom": 13, "label_zoom": 14,
+   *        "markers": [{"lat": 31.8, "lng": 119.9, "label": "…", "level": 1, "url": "/…"}]}
+   * No tile server is needed: school intranets have none, so markers sit on the district's
+   * offline base map (above) with a scale. */
   function setupMaps(root) {
     const targets = within(root, "[data-map]");
     if (!targets.length) return;

@@ -12,6 +12,8 @@ from django.apps import apps
 from playwright.sync_api import expect
 
 from safecampus.organizations.models import Unit
+from tests.browser.conftest import PHONE
+from tests.browser.test_crawl import _AXE_RUN, AXE
 
 pytestmark = pytest.mark.browser
 
@@ -68,6 +70,8 @@ def test_the_portal_map_draws_the_district_offline_on_a_phone(
     box.click(position={"x": 40, "y": 200})
     assert page.locator("input[name=latitude]").input_value() != ""
     page.screenshot(path="/tmp/portal-basemap.png", full_page=True)
+    page.evaluate(AXE.read_text())
+    assert page.evaluate(_AXE_RUN) == []  # the drawn map and its labels meet WCAG 2.1 AA
 
     assert log.foreign_requests() == []
     assert log.csp_violations(page) == []
@@ -85,3 +89,18 @@ def test_the_portal_map_speaks_english_in_english(phone, live_server, district, 
     expect(box.locator(".sc-base-label", has_text="通江中路")).to_have_count(0)
     expect(box.locator(".sc-base-place", has_text="Sanjing")).to_have_count(1)
     assert log.console_errors == []
+
+
+def test_without_javascript_the_portal_hides_the_map_and_keeps_the_place_field(
+    browser, live_server, district, categories
+):
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/report/")
+        page.locator("details summary").first.click()
+        expect(page.locator("input[name=place]")).to_be_visible()
+        expect(page.locator("[data-map=portal-map-data]")).to_be_hidden()
+        expect(page.get_by_text("在地图上标出位置（选填）")).to_be_hidden()
+    finally:
+        context.close()

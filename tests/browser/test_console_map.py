@@ -16,6 +16,7 @@ from safecampus.organizations.models import Unit
 from safecampus.security.models import Alert
 from safecampus.security.services.devices import device_register
 from tests.browser.test_alert_console import _post_event
+from tests.browser.test_crawl import _AXE_RUN, AXE
 from tests.browser.test_shell import _sign_in_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,6 +71,9 @@ def test_the_console_map_focuses_the_alerting_school_and_its_devices(
     tooltip = page.locator(".leaflet-tooltip", has_text="门卫室一键报警 · One-key alarm")
     expect(tooltip).to_be_visible()
     page.screenshot(path="/tmp/console-map-focus.png", full_page=True)
+    page.evaluate(AXE.read_text())
+    # The map only: the alert rows' own contrast is the console's matter, not this test's.
+    assert page.evaluate(_AXE_RUN.replace("axe.run(document", "axe.run('#sc-alert-map'")) == []
 
     page.get_by_role("button", name="Show whole district").click()
     page.wait_for_function(f"document.querySelector('{MAP}')._scMap.getZoom() < 14")
