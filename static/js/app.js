@@ -408,7 +408,10 @@
       geojson.features
         .filter(function (f) { return f && f.geometry; })
         .sort(function (a, b) { return rank(a) - rank(b); })
-        .forEach(function (f) { basemapLayer(f, "scBase").addTo(group); });
+        .forEach(function (f) {
+          const layer = basemapLayer(f, "scBase").addTo(group);
+          if ((f.properties || {}).kind === "district") map._scDistrict = layer.getBounds();
+        });
       group.addTo(map);
       const el = map.getContainer();
       const zoomed = function () {
@@ -487,7 +490,9 @@
       window.L.DomEvent.disableClickPropagation(button);
       button.addEventListener("click", function () {
         dismissedFocus[id] = (map._scFocus || {}).key || true;
-        home();
+        // The district's outline when the base map has one, else the map's own first view.
+        if (map._scDistrict) map.fitBounds(map._scDistrict, { padding: [8, 8] });
+        else home();
       });
       return button;
     };
