@@ -369,6 +369,14 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 # service hotline (青少年服务台) that also takes bullying calls; a district sets its own.
 PORTAL_HOTLINE = env_str("PORTAL_HOTLINE", "12355")
 
+# The offline base map drawn under every map (school intranets have no tile server): the
+# district outline, rivers, main roads and place names as GeoJSON. A path under static/ or a
+# path on this site ("/…"): the CSP lets pages fetch only from their own origin. The default
+# is the fictional demo district; empty draws none.
+DISTRICT_BASEMAP = env_str("DISTRICT_BASEMAP", "geo/demo-district.geojson")
+if "://" in DISTRICT_BASEMAP or DISTRICT_BASEMAP.startswith("//"):
+    raise ImproperlyConfigured("DISTRICT_BASEMAP must be a static path or a path on this site.")
+
 # --- Notifications and the live stream (begin) ---
 # Absolute links in e-mails; pages only know their own paths.
 SITE_URL = env_str("SITE_URL", "" if PROD else "http://127.0.0.1:8000").rstrip("/")

@@ -5,9 +5,12 @@
  *   data-confirm="Question?"         on a form, link, button or htmx element: ask first
  *   .alert[data-autodismiss="6000"]  close after n milliseconds
  *   <div data-chart="ID">            ECharts; options from <script type="application/json" id="ID">
- *   <div data-map="ID">              Leaflet; {center, zoom, markers:[{lat, lng, label, level, url}]}
+ *   <div data-map="ID">              Leaflet; {center, zoom, label_zoom, markers:[{lat, lng,
+ *                                    label, level, url, detail, kind, highlight}],
+ *                                    focus:{key, points, zoom}, whole:"button text"}
  *                                    data-pick-lat/-lng="inputId": a click sets the point
- *                                    from the JSON block ID; tiles only with data-tiles="URL"
+ *                                    from the JSON block ID; tiles only with data-tiles="URL";
+ *                                    the offline base map (outline, roads) from sc-asset-basemap
  *   <body data-stream-url="URL">     live events (SSE): `notification` updates #bell-count
  *
  * ECharts and Leaflet are loaded on demand from the <meta name="sc-asset-…"> URLs in
@@ -328,10 +331,179 @@
     });
   });
 
+  /* --- The offline base map (<meta name="sc-asset-basemap">, settings.DISTRICT_BASEMAP):
+   * the district outline, rivers, main roads and place names as GeoJSON, drawn under the
+   * markers of every map in a pane of its own, since intranets have no tile server. Fetched
+   * once a page; road names appear from ROAD_LABEL_ZOOM on, in the page's language. --- */
+  const ROAD_LABEL_ZOOM = 12;
+  let basemapRequest = null;
+  function loadBasemap() {
+    const url = asset("basemap");
+    if (!url) return Promise.resolve(null);
+    basemapRequest =
+      basemapRequest ||
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .catch(function () { return null; });
+    return basemapRequest;
+  }
+
+  function featureName(props) {
+    const english = (document.documentElement.lang || "").toLowerCase().indexOf("en") === 0;
+    return String((english && props.name_en) || props.name || "");
+  }
+
+  function textNode(className, text) {
+    const span = document.createElement("span");
+    span.className = className;
+    span.textContent = text;
+    return span;
+  }
+
+  function basemapLayer(feature, pane) {
+    const L = window.L;
+    const props = feature.properties || {};
+    const kind = props.kind || "road";
+    const name = featureName(props);
+    const layer = L.geoJSON(feature, {
+      pane: pane,
+      interactive: false,
+      style: function () { return { className: "sc-base-" + kind, pane: pane }; },
+      pointToLayer: function (point, latlng) {
+        return L.marker(latlng, {
+          pane: pane + "Names",
+          interactive: false,
+          keyboard: false,
+          icon: L.divIcon({ className: "sc-base-place", html: textNode("", name), iconSize: null }),
+        });
+      },
+    });
+    if (name && (kind === "road" || kind === "river")) {
+      layer.bindTooltip(textNode("", name), {
+        permanent: true,
+        direction: "center",
+        className: "sc-base-label sc-base-label-" + kind,
+        interactive: false,
+      });
+    }
+    return layer;
+  }
+
+  function drawBasemap(map) {
+    return loadBasemap().then(function (geojson) {
+      // Leaflet drops the container's _leaflet_id when the map is removed (an htmx swap).
+      if (!geojson || !Array.isArray(geojson.features) || !map.getContainer()._leaflet_id) {
+        return null;
+      }
+      // Under the markers (overlay pane, 400); place names above the outline's fill.
+      if (!map.getPane("scBase")) map.createPane("scBase").style.zIndex = "350";
+      if (!map.getPane("scBaseNames")) map.createPane("scBaseNames").style.zIndex = "360";
+      const group = window.L.layerGroup();
+      // Polygons first, so lines and names lie on the outline's fill.
+      const order = { district: 0, river: 1, road: 2, place: 3 };
+      const rank = function (f) {
+        const kind = (f.properties || {}).kind;
+        return Object.prototype.hasOwnProperty.call(order, kind) ? order[kind] : 2;
+      };
+      geojson.features
+        .filter(function (f) { return f && f.geometry; })
+        .sort(function (a, b) { return rank(a) - rank(b); })
+        .forEach(function (f) {
+          const layer = basemapLayer(f, "scBase").addTo(group);
+          if ((f.properties || {}).kind === "district") map._scDistrict = layer.getBounds();
+        });
+      group.addTo(map);
+      const el = map.getContainer();
+      const zoomed = function () {
+        el.classList.toggle("sc-map-roads-named", map.getZoom() >= ROAD_LABEL_ZOOM);
+      };
+      map.on("zoomend", zoomed);
+      zoomed();
+      el.setAttribute("data-basemap", "drawn");
+      return group;
+    });
+  }
+
+  /* Labels of markers: a tooltip on hover or tap, and from `label_zoom` on (the map's JSON)
+   * shown permanently, small, so a reporter on a phone reads the school names near her. */
+  function bindLabel(marker, m, permanent) {
+    marker.unbindTooltip();
+    marker.bindTooltip(textNode("sc-map-label", m.label), {
+      direction: "top",
+      offset: [0, -6],
+      permanent: permanent,
+      className: permanent ? "sc-map-label-near" : "",
+    });
+  }
+
+  function labelsByZoom(map, labelled, labelZoom) {
+    let near = null;
+    function update() {
+      const now = Boolean(labelZoom) && map.getZoom() >= labelZoom;
+      if (now === near) return;
+      near = now;
+      labelled.forEach(function (pair) { bindLabel(pair[0], pair[1], now); });
+    }
+    map.on("zoomend", update);
+    update();
+  }
+
+  function markerPopup(m) {
+    const popup = document.createElement("div");
+    popup.className = "sc-map-popup";
+    popup.append(textNode("fw-semibold d-block", m.label || ""));
+    if (m.detail) popup.append(textNode("d-block", m.detail));
+    if (m.url) {
+      const link = document.createElement("a");
+      link.href = m.url;
+      link.textContent = m.link_text || t("open");
+      popup.append(link);
+    }
+    return popup;
+  }
+
+  function addMarker(map, m) {
+    const colour = cssVar("--sc-level-" + (m.level || 4)) || cssVar("--sc-primary");
+    const marker = window.L.circleMarker([m.lat, m.lng], {
+      radius: m.radius || 8,
+      color: "#ffffff",
+      weight: 2,
+      fillColor: colour,
+      fillOpacity: 0.95,
+      className: m.kind ? "sc-map-marker-" + m.kind + (m.highlight ? " sc-map-marker-alerting" : "") : "",
+    }).addTo(map);
+    if (m.url || m.detail) marker.bindPopup(markerPopup(m));
+    return marker;
+  }
+
+  /* A map may name a place to look at first (`focus`: {key, points, zoom}, the alerting
+   * school on the alarm console) and a button back to the whole district. The key the user
+   * zoomed away from stays dismissed while the map is re-rendered; a new key focuses again. */
+  const dismissedFocus = {};
+  function wholeControl(map, id, text, home) {
+    const control = window.L.control({ position: "topright" });
+    control.onAdd = function () {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-light btn-sm border sc-map-whole";
+      button.textContent = text;
+      window.L.DomEvent.disableClickPropagation(button);
+      button.addEventListener("click", function () {
+        dismissedFocus[id] = (map._scFocus || {}).key || true;
+        // The district's outline when the base map has one, else the map's own first view.
+        if (map._scDistrict) map.fitBounds(map._scDistrict, { padding: [8, 8] });
+        else home();
+      });
+      return button;
+    };
+    return control.addTo(map);
+  }
+
   /* --- Maps: <div data-map="ID" class="sc-map" [data-tiles="URL"]> + JSON block ID ---
-   * JSON: {"center": [lat, lng], "zoom": 13,
+   * JSON: {"center": [lat, lng], "zoom": 13, "label_zoom": 14,
    *        "markers": [{"lat": 31.8, "lng": 119.9, "label": "…", "level": 1, "url": "/…"}]}
-   * No tile server is needed: school intranets have none, so markers sit on a grid with a scale. */
+   * No tile server is needed: school intranets have none, so markers sit on the district's
+   * offline base map (above) with a scale. */
   function setupMaps(root) {
     const targets = within(root, "[data-map]");
     if (!targets.length) return;
@@ -343,7 +515,8 @@
     }
     targets.forEach(function (el) {
       if (el._scMap) return;
-      const data = readJson(el.getAttribute("data-map")) || {};
+      const id = el.getAttribute("data-map");
+      const data = readJson(id) || {};
       if (el.dataset.mapHeight) el.style.height = parseInt(el.dataset.mapHeight, 10) + "px";
       const tiles = el.getAttribute("data-tiles");
       const map = window.L.map(el, { attributionControl: Boolean(tiles), zoomSnap: 0.5 });
@@ -357,48 +530,34 @@
       }
       window.L.control.scale({ metric: true, imperial: false }).addTo(map);
       const points = [];
-      (data.markers || []).forEach(function (m) {
+      const labelled = [];
+      // The highlighted marker (the alarm's device) last: drawn on top of its neighbours.
+      (data.markers || []).slice().sort(function (a, b) {
+        return Number(Boolean(a.highlight)) - Number(Boolean(b.highlight));
+      }).forEach(function (m) {
         if (typeof m.lat !== "number" || typeof m.lng !== "number") return;
-        const colour = cssVar("--sc-level-" + (m.level || 4)) || cssVar("--sc-primary");
-        const marker = window.L.circleMarker([m.lat, m.lng], {
-          radius: m.radius || 8,
-          color: "#ffffff",
-          weight: 2,
-          fillColor: colour,
-          fillOpacity: 0.95,
-        }).addTo(map);
-        if (m.label) {
-          const label = document.createElement("span");
-          label.className = "sc-map-label";
-          label.textContent = m.label;
-          marker.bindTooltip(label, { direction: "top", offset: [0, -6] });
-        }
-        if (m.url || m.detail) {
-          const popup = document.createElement("div");
-          popup.className = "sc-map-popup";
-          const title = document.createElement("strong");
-          title.textContent = m.label || "";
-          popup.append(title);
-          if (m.detail) {
-            const detail = document.createElement("div");
-            detail.textContent = m.detail;
-            popup.append(detail);
-          }
-          if (m.url) {
-            const link = document.createElement("a");
-            link.href = m.url;
-            link.textContent = m.link_text || t("open");
-            popup.append(link);
-          }
-          marker.bindPopup(popup);
-        }
-        points.push([m.lat, m.lng]);
+        const marker = addMarker(map, m);
+        if (m.label) labelled.push([marker, m]);
+        if (!m.kind || m.kind === "school") points.push([m.lat, m.lng]);
       });
-      if (points.length > 1 && !data.center) {
-        map.fitBounds(points, { padding: [32, 32], maxZoom: data.zoom || 16 });
-      } else {
-        map.setView(data.center || points[0] || [31.81, 119.97], data.zoom || 13);
+      function home() {
+        if (points.length > 1 && !data.center) {
+          map.fitBounds(points, { padding: [32, 32], maxZoom: data.zoom || 16 });
+        } else {
+          map.setView(data.center || points[0] || [31.81, 119.97], data.zoom || 13);
+        }
       }
+      const focus = data.focus;
+      map._scFocus = focus || null;
+      if (focus && focus.points && focus.points.length && dismissedFocus[id] !== focus.key) {
+        map.fitBounds(focus.points, { padding: [40, 40], maxZoom: focus.zoom || 17 });
+        el.setAttribute("data-map-focus", focus.key);
+      } else {
+        home();
+      }
+      if (data.whole) wholeControl(map, id, data.whole, home);
+      labelsByZoom(map, labelled, data.label_zoom);
+      drawBasemap(map);
       if (el.dataset.pickLat && el.dataset.pickLng) pickPoint(map, el);
       if (window.ResizeObserver) new ResizeObserver(function () { map.invalidateSize(); }).observe(el);
     });
@@ -567,5 +726,6 @@
     setBellCount: setBellCount,
     readJson: readJson,
     connectStream: connectStream,
+    drawBasemap: drawBasemap,
   };
 })();

@@ -4,9 +4,9 @@
  *   {markers: [{lat, lng, name, level, level_label, score, color, url}],
  *    legend: [{level, label, color}], words: {score, outline}}
  *
- * Offline by design: Leaflet from static/vendor, no tile layer. The district's outline is
- * the convex hull of its schools (padded), drawn on a plain background so the map reads as
- * a map. Markers are circles coloured by level, their radius growing with the score.
+ * Offline by design: Leaflet from static/vendor, no tile layer. Under the markers lies the
+ * district's base map (app.js, DISTRICT_BASEMAP); without one, the convex hull of the
+ * schools (padded) stands for the district's outline, so the map reads as a map. Markers are circles coloured by level, their radius growing with the score.
  */
 (function () {
   "use strict";
@@ -120,7 +120,11 @@
       return typeof m.lat === "number" && typeof m.lng === "number";
     });
     const points = markers.map(function (m) { return [m.lat, m.lng]; });
-    if (points.length) {
+    // The district's own base map (app.js) when there is one; else the schools' padded hull.
+    const shell = window.SafeCampus;
+    const basemap = shell && shell.drawBasemap ? shell.drawBasemap(map) : Promise.resolve(null);
+    basemap.then(function (drawn) {
+      if (drawn || !points.length) return;
       L.polygon(outline(points), {
         className: "risk-map-outline",
         color: "#6b7f95",
@@ -129,8 +133,8 @@
         fillColor: "#ffffff",
         fillOpacity: 0.75,
         interactive: false,
-      }).addTo(map);
-    }
+      }).addTo(map).bringToBack();
+    });
     // Highest levels drawn last, on top.
     const order = { blue: 0, yellow: 1, orange: 2, red: 3 };
     markers

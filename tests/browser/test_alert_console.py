@@ -29,8 +29,8 @@ from tests.browser.test_shell import _sign_in_password
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _post_event(live_server, device, secret: str) -> int:
-    body = {"event_id": "sos-1", "type": "panic_button", "occurred_at": timezone.now().isoformat()}
+def _post_event(live_server, device, secret: str, event_id: str = "sos-1") -> int:
+    body = {"event_id": event_id, "type": "panic_button", "occurred_at": timezone.now().isoformat()}
     request = urllib.request.Request(
         f"{live_server.url}/api/v1/ingest/events",
         data=json.dumps(body).encode(),

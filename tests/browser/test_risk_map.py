@@ -1,5 +1,5 @@
 """The district heat map of school risk grades in a real Chromium: one marker per school
-in its level's colour, the district outline and legend, a click to the school's page, and
+in its level's colour, the district's base map and legend, a click to the school's page, and
 no request to any host but the server (no tile server, no CDN)."""
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ def test_heat_map_draws_one_marker_per_school_offline(
     )
     assert fills == sorted([colours["red"], colours["orange"], colours["blue"]])
     expect(page.locator("#risk-map path.risk-marker-red")).to_have_count(1)
-    expect(page.locator("#risk-map path.risk-map-outline")).to_have_count(1)
+    # The district's base map stands for the outline (the schools' hull only without one).
+    expect(page.locator("#risk-map path.sc-base-district")).to_have_count(1)
+    expect(page.locator("#risk-map path.risk-map-outline")).to_have_count(0)
     expect(page.locator("#risk-map .risk-map-legend > div")).to_have_count(4)
     expect(page.locator("#risk-map .leaflet-tile")).to_have_count(0)
     expect(page.locator("[data-testid=grade-table] tbody tr")).to_have_count(3)

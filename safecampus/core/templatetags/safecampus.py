@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.templatetags.static import static
 
 from safecampus.core.i18n import localized
 
@@ -38,3 +40,13 @@ def localized_filter(obj: Any, field: str = "name") -> str:
     """``{{ category|localized }}``, ``{{ band|localized:"label" }}``: reference data in the
     reader's language (see ``safecampus.core.i18n``)."""
     return localized(obj, field)
+
+
+@register.simple_tag
+def basemap_url() -> str:
+    """Where app.js fetches the offline base map (``DISTRICT_BASEMAP``): a site path as
+    given, anything else a static file; '' when the district draws none."""
+    value: str = settings.DISTRICT_BASEMAP
+    if not value:
+        return ""
+    return value if value.startswith("/") else static(value)

@@ -35,6 +35,8 @@ from safecampus.organizations.choices import UnitKind
 from safecampus.organizations.models import Unit
 
 LANGUAGES = ("en", "zh-hans")
+#: From this zoom on the reporter's map names every school (about 4 km across a phone).
+SCHOOL_LABEL_ZOOM = 14
 
 
 def _client(request: HttpRequest) -> str:
@@ -152,7 +154,7 @@ class PortalReportView(_PortalView):
             "form": form,
             "error": error,
             "challenge": portal.challenge_for(_client(request)),
-            "map_data": {"markers": _school_points(), "zoom": 12},
+            "map_data": {"markers": _school_points(), "zoom": 12, "label_zoom": SCHOOL_LABEL_ZOOM},
         }
         return _page(request, self.template_name, context, status=status)
 

@@ -67,6 +67,17 @@ def device_get(*, user: Any, pk: int, now: datetime | None = None) -> Device | N
     return device_list(user=user, now=now).filter(pk=pk).first()
 
 
+def device_points(*, user: Any, school: Unit) -> QuerySet[Device]:
+    """The devices of ``school`` that ``user`` may see and that have a place on the map
+    (one query; a device without a location is left out, not put at 0,0)."""
+    return (
+        Device.objects.visible_to(user)
+        .filter(school=school, latitude__isnull=False, longitude__isnull=False)
+        .only("pk", "name", "kind", "zone", "latitude", "longitude")
+        .order_by("code")
+    )
+
+
 def school_liveness(*, devices: QuerySet[Device], now: datetime | None = None) -> QuerySet[Any]:
     """Per school of ``devices``: how many, how many enabled and online, and the last time
     any of them spoke; ``share`` (percent online of enabled) is added by the caller."""

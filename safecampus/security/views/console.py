@@ -58,6 +58,7 @@ from safecampus.security.selectors.alerts import (
     alert_school_ids,
     console_alerts,
 )
+from safecampus.security.selectors.devices import device_points
 from safecampus.security.services import alerts as services
 
 READERS = Access.for_roles(services.ALERT_READER_ROLES)
@@ -123,7 +124,9 @@ def _row_html(request: AuthedRequest, row: dict[str, Any], **extra: Any) -> str:
 
 
 def _map_data(request: AuthedRequest, school: int | None) -> dict[str, Any]:
-    """The district's schools on the map, each coloured by its gravest live alert."""
+    """The district's schools on the map, each coloured by its gravest live alert; while a
+    high or critical alert waits to be acknowledged, the map looks at its school first, with
+    that school's devices (the alerting one marked)."""
     ids = alert_school_ids(request.user)
     units = Unit.objects.schools().filter(is_active=True, latitude__isnull=False)
     if ids is not None:
@@ -140,13 +143,45 @@ def _map_data(request: AuthedRequest, school: int | None) -> dict[str, Any]:
                 "lat": float(unit.latitude or 0),
                 "lng": float(unit.longitude or 0),
                 "label": unit.name,
+                "kind": "school",
                 "level": level(top) if top is not None else 4,
                 "radius": 11 if top is not None else 6,
                 "detail": _("Live alerts: %(n)s") % {"n": count} if count else "",
                 "url": f"{console}?school={unit.pk}" if ids is None else "",
             }
         )
-    return {"markers": markers}
+    data: dict[str, Any] = {"markers": markers}
+    urgent = console_alerts(user=request.user, school=school, priority_min=SOUND_FROM)
+    alerting = urgent.filter(status=AlertStatus.OPEN).first()
+    if alerting is not None:
+        _focus_on(request, data, alerting)
+    return data
+
+
+def _focus_on(request: AuthedRequest, data: dict[str, Any], alert: Alert) -> None:
+    """Add ``alert``'s school and its located devices to the map data as the place to look."""
+    devices = [
+        {
+            "lat": float(device.latitude or 0),
+            "lng": float(device.longitude or 0),
+            "label": f"{device.name} · {device.get_kind_display()}",
+            "kind": "device",
+            "level": level(alert.priority) if device.pk == alert.device_id else 4,
+            "radius": 9 if device.pk == alert.device_id else 6,
+            "highlight": device.pk == alert.device_id,
+            "detail": device.zone,
+            "url": reverse("security_devices:device_detail", args=[device.pk]),
+        }
+        for device in device_points(user=request.user, school=alert.school)
+    ]
+    points = [[d["lat"], d["lng"]] for d in devices]
+    if alert.school.latitude is not None and alert.school.longitude is not None:
+        points.append([float(alert.school.latitude), float(alert.school.longitude)])
+    if not points:
+        return
+    data["markers"] += devices
+    data["focus"] = {"key": f"alert-{alert.pk}", "points": points, "zoom": 17}
+    data["whole"] = _("Show whole district")
 
 
 class ConsoleView(AccessMixin, View):
