@@ -519,7 +519,12 @@
       const data = readJson(id) || {};
       if (el.dataset.mapHeight) el.style.height = parseInt(el.dataset.mapHeight, 10) + "px";
       const tiles = el.getAttribute("data-tiles");
-      const map = window.L.map(el, { attributionControl: Boolean(tiles), zoomSnap: 0.5 });
+      const map = window.L.map(el, {
+        attributionControl: Boolean(tiles),
+        zoomControl: false,
+        zoomSnap: 0.5,
+      });
+      zoomControl(map);
       el._scMap = map;
       if (tiles) {
         window.L.tileLayer(tiles, {
@@ -561,6 +566,11 @@
       if (el.dataset.pickLat && el.dataset.pickLng) pickPoint(map, el);
       if (window.ResizeObserver) new ResizeObserver(function () { map.invalidateSize(); }).observe(el);
     });
+  }
+
+  /* Leaflet's own zoom buttons are titled in English: these speak the page's language. */
+  function zoomControl(map) {
+    window.L.control.zoom({ zoomInTitle: t("zoom_in"), zoomOutTitle: t("zoom_out") }).addTo(map);
   }
 
   /* A map that sets a point: data-pick-lat / data-pick-lng name the inputs it fills,
@@ -727,5 +737,6 @@
     readJson: readJson,
     connectStream: connectStream,
     drawBasemap: drawBasemap,
+    zoomControl: zoomControl,
   };
 })();

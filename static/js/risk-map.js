@@ -113,7 +113,14 @@
     if (!L || el._riskMap) return;
     const data = readJson(el.getAttribute("data-risk-map")) || {};
     const words = data.words || { score: "", outline: "" };
-    const map = L.map(el, { attributionControl: false, zoomSnap: 0.25, preferCanvas: false });
+    const shell = window.SafeCampus;
+    const map = L.map(el, {
+      attributionControl: false,
+      zoomControl: !(shell && shell.zoomControl),
+      zoomSnap: 0.25,
+      preferCanvas: false,
+    });
+    if (shell && shell.zoomControl) shell.zoomControl(map);
     el._riskMap = map;
     L.control.scale({ metric: true, imperial: false }).addTo(map);
     const markers = (data.markers || []).filter(function (m) {
@@ -121,7 +128,6 @@
     });
     const points = markers.map(function (m) { return [m.lat, m.lng]; });
     // The district's own base map (app.js) when there is one; else the schools' padded hull.
-    const shell = window.SafeCampus;
     const basemap = shell && shell.drawBasemap ? shell.drawBasemap(map) : Promise.resolve(null);
     basemap.then(function (drawn) {
       if (drawn || !points.length) return;
