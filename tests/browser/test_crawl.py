@@ -108,7 +108,8 @@ _TEXT = """() => {
   const mine = document.documentElement.lang.slice(0, 2);
   let text = parts.join('\\n');
   document.querySelectorAll('body [lang]').forEach(e => {
-    if (!e.lang.startsWith(mine) && e.textContent.trim()) text = text.split(e.textContent.trim()).join(' ');
+    const own = e.textContent.trim();
+    if (!e.lang.startsWith(mine) && own) text = text.split(own).join(' ');
   });
   return text;
 }"""
