@@ -10,14 +10,20 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.template import engines
 from django.template.loader import render_to_string
+from django.test import SimpleTestCase
 from django.test.utils import override_settings
+from django.utils import translation
 
 from conftest import login
 from safecampus.core.pagination import KeysetPage, Total, total_count
 from safecampus.leads.models import Lead, LeadCategory
+from safecampus.leads.selectors.leads import lead_ledger
 from safecampus.leads.services import lead_accept
+from safecampus.leads.templatetags.ledger import ledger_rows
 from safecampus.leads.tests.conftest import TUESDAY_MORNING
+from safecampus.leads.views.leads import LEDGER_COLUMNS
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +185,41 @@ def test_a_category_with_many_leads_lists_the_same_rows_read_in_the_ledger_order
         response = client.get("/leads/", {"category": "gang_disruption"})
         assert [lead.pk for lead in response.context["page"]] == expected
         assert response.context["count"] == 2
+
+
+#: The rows as the template wrote them before ``ledger_rows`` took over: the reference.
+TEMPLATE_ROWS = (
+    "{% load i18n safecampus %}{% for lead in page %}<tr>"
+    '<td class="text-nowrap"><a href="{{ detail_prefix }}{{ lead.pk }}/">'
+    "<code>{{ lead.reference }}</code></a>{% if lead.is_spam %} "
+    '<span class="badge text-bg-secondary">{% translate "Spam" %}</span>{% endif %}</td>'
+    "<td>{{ lead.category|localized }}</td>"
+    '<td class="text-break">{{ lead.title|truncatechars:60 }}</td>'
+    '<td>{{ lead.school.name|default:"—" }}</td>'
+    '<td><span class="badge text-bg-light border">{{ lead.status_label }}</span>'
+    '{% if lead.urgency != "normal" %} '
+    '<span class="badge text-bg-danger">{{ lead.get_urgency_display }}</span>{% endif %}</td>'
+    '<td class="text-nowrap">{{ lead.created_at|date:"Y-m-d H:i" }}</td>'
+    "</tr>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_rows_written_in_python_are_the_template_s_rows(
+    seven_leads, safety_officer, district, language
+):
+    first, second, third, fourth = seven_leads[:4]
+    Lead.objects.filter(pk=first.pk).update(title="<b>Tom & Jerry's</b> " + "长" * 80)
+    Lead.objects.filter(pk=second.pk).update(is_spam=True, urgency="urgent")
+    Lead.objects.filter(pk=third.pk).update(school=None)
+    Lead.objects.filter(pk=fourth.pk).update(title='"quoted"', urgency="critical")
+    with translation.override(language):
+        leads, _total = lead_ledger(user=safety_officer, columns=LEDGER_COLUMNS)
+        page = list(leads.order_by("-created_at", "-id"))
+        reference = engines["django"].from_string(TEMPLATE_ROWS)
+        expected = reference.render({"page": page, "detail_prefix": "/leads/"})
+        written = ledger_rows(page, "/leads/")
+    SimpleTestCase().assertHTMLEqual(written, expected)
+    assert "&lt;b&gt;Tom &amp; Jerry&#x27;s&lt;/b&gt;" in written and "—" in written
+    assert written.count("text-bg-danger") == 2 and written.count("text-bg-secondary") == 1
+    assert ledger_rows([], "/leads/") == ""
