@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.utils.functional import lazy
+from django.utils.safestring import mark_safe
 
 from safecampus.core.forms import FastSelect
 
@@ -45,3 +46,18 @@ def test_cached_options_still_mark_each_request_own_selection(db):
     assert '<option value="y" selected>' in chosen_y and 'value="z" selected' not in chosen_y
     assert '<option value="z" selected>' in chosen_z and 'value="y" selected' not in chosen_z
     assert _options(chosen_z) == _options(str(Pair({"slow": "z"})["slow"]))
+
+
+def test_options_escaped_in_one_pass_fall_back_text_by_text_when_they_must():
+    """The texts are escaped joined by NUL: a text holding one, or a safe string, takes the
+    slow path, and every path writes what Django's Select writes."""
+    for odd in ("a\x00<b>", mark_safe("<i>safe</i>")):
+        choices = [*CHOICES, ("odd", odd)]
+
+        class Odd(forms.Form):
+            fast = forms.ChoiceField(choices=choices, widget=FastSelect, required=False)
+            slow = forms.ChoiceField(choices=choices, required=False)
+
+        form = Odd({"fast": "odd", "slow": "odd"})
+        fast, slow = (re.sub(r"\s*\n\s*", "", str(form[name])) for name in ("fast", "slow"))
+        assert fast[fast.index("<option") :] == slow[slow.index("<option") :]
