@@ -48,7 +48,7 @@ def test_cached_options_still_mark_each_request_own_selection(db):
     assert _options(chosen_z) == _options(str(Pair({"slow": "z"})["slow"]))
 
 
-def test_options_escaped_in_one_pass_fall_back_text_by_text_when_they_must():
+def test_options_escaped_in_one_pass_fall_back_text_by_text_when_they_must() -> None:
     """The texts are escaped joined by NUL: a text holding one, or a safe string, takes the
     slow path, and every path writes what Django's Select writes."""
     for odd in ("a\x00<b>", mark_safe("<i>safe</i>")):
