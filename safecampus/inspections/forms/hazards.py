@@ -53,6 +53,11 @@ def _school_field(form: forms.Form, user: Any, empty: str, kind: str) -> None:
     # A callable stays lazy: the thousand choices are only read to validate a chosen school
     # or to build the cached options, not normalised on every page (~10 ms).
     field.choices = choices  # type: ignore[attr-defined]
+    # The widget writes its options from the list itself, and reads its own choices only to
+    # see whether the first is empty (the ``required`` attribute): the field's iterator
+    # normalises all thousand pairs on each read (~3 ms a page on a cache miss).
+    field.widget.lazy_choices = choices  # type: ignore[attr-defined]
+    field.widget.choices = [("", empty)]  # type: ignore[attr-defined]
     field.widget.options_cache_key = scoped_key(  # type: ignore[attr-defined]
         f"inspections:hazard-school-options:{kind}", user.scope, get_language() or ""
     )
