@@ -96,6 +96,21 @@ _STATUS_BADGES = {
     HazardStatus.RECTIFYING: "text-bg-primary",
 }
 _LEVEL_RANKS = {HazardLevel.MAJOR: "1", HazardLevel.SERIOUS: "2"}
+#: What the register's rows show: the rest of the three rows (the texts of notices, the
+#: schools' addresses…) is neither read nor turned into Python (~1.5 ms a page of fifty).
+_ROW_COLUMNS = (
+    "found_at",
+    "school_id",
+    "place",
+    "category",
+    "level",
+    "description",
+    "status",
+    "rectification_id",
+    "school__name",
+    "rectification__reference",
+    "rectification__due_at",
+)
 
 
 def _day(moment: datetime | None) -> str:
@@ -136,7 +151,7 @@ class HazardListView(AccessMixin, View):
 
     def get(self, request: AuthedRequest) -> HttpResponse:
         form = HazardFilterForm(request.GET or None, user=request.user)
-        hazards = hazard_list(user=request.user, **form.filters())
+        hazards = hazard_list(user=request.user, **form.filters()).only(*_ROW_COLUMNS)
         page = Paginator(hazards, PAGE_SIZE).get_page(request.GET.get("page"))
         _ready_rows(page)
         context = {
