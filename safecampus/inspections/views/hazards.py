@@ -89,13 +89,13 @@ def _may_issue(user: Any) -> bool:
 # --- the register --------------------------------------------------------------------------
 
 #: The badge of each status in the register's table.
-_STATUS_BADGES = {
+_STATUS_BADGES: dict[str, str] = {
     HazardStatus.CLOSED: "text-bg-success",
     HazardStatus.VOID: "text-bg-secondary",
     HazardStatus.VERIFYING: "text-bg-info",
     HazardStatus.RECTIFYING: "text-bg-primary",
 }
-_LEVEL_RANKS = {HazardLevel.MAJOR: "1", HazardLevel.SERIOUS: "2"}
+_LEVEL_RANKS: dict[str, str] = {HazardLevel.MAJOR: "1", HazardLevel.SERIOUS: "2"}
 #: What the register's rows show: the rest of the three rows (the texts of notices, the
 #: schools' addresses…) is neither read nor turned into Python (~1.5 ms a page of fifty).
 _ROW_COLUMNS = (
@@ -134,9 +134,9 @@ def _ready_rows(page: Iterable[Hazard]) -> None:
         row.found_on = _day(hazard.found_at)
         row.category_label = categories.get(hazard.category, hazard.category)
         row.level_label = levels.get(hazard.level, hazard.level)
-        row.level_rank = _LEVEL_RANKS.get(hazard.level, "3")  # type: ignore[call-overload]
+        row.level_rank = _LEVEL_RANKS.get(hazard.level, "3")
         row.status_label = statuses.get(hazard.status, hazard.status)
-        row.status_badge = _STATUS_BADGES.get(hazard.status, "text-bg-light border")  # type: ignore[call-overload]
+        row.status_badge = _STATUS_BADGES.get(hazard.status, "text-bg-light border")
         row.place_short = Truncator(hazard.place or "—").chars(20)
         row.summary = Truncator(hazard.description).chars(60)
         row.summary_short = Truncator(hazard.description).chars(30)
