@@ -40,9 +40,24 @@ def _school_choices(user: Any) -> list[tuple[str, str]]:
 
 def _school_field(form: forms.Form, user: Any, empty: str, kind: str) -> None:
     field = form.fields["school"]
+    read: list[tuple[str, str]] = []
+
+    def choices() -> list[tuple[str, str]]:
+        # Read once per form: the widget asks for the first choice (``required``), the field
+        # for all of them to validate a chosen school, the options for all on a cache miss;
+        # each read was a query of a thousand schools when the cache is cold.
+        if not read:
+            read.extend([("", empty), *_school_choices(user)])
+        return read
+
     # A callable stays lazy: the thousand choices are only read to validate a chosen school
     # or to build the cached options, not normalised on every page (~10 ms).
-    field.choices = lambda: [("", empty), *_school_choices(user)]  # type: ignore[attr-defined]
+    field.choices = choices  # type: ignore[attr-defined]
+    # The widget writes its options from the list itself, and reads its own choices only to
+    # see whether the first is empty (the ``required`` attribute): the field's iterator
+    # normalises all thousand pairs on each read (~3 ms a page on a cache miss).
+    field.widget.lazy_choices = choices  # type: ignore[attr-defined]
+    field.widget.choices = [("", empty)]  # type: ignore[attr-defined]
     field.widget.options_cache_key = scoped_key(  # type: ignore[attr-defined]
         f"inspections:hazard-school-options:{kind}", user.scope, get_language() or ""
     )

@@ -193,6 +193,10 @@ class Hazard(TimeStampedModel):
             models.Index(fields=["school", "status", "found_at"], name="insp_hazard_school"),
             models.Index(fields=["status", "level", "found_at"], name="insp_hazard_status"),
             models.Index(fields=["category", "found_at"], name="insp_hazard_category"),
+            # The register's filters: a level alone or with a period, a category with a status
+            # (the count above the table read every row of the level or category: 1–4 ms).
+            models.Index(fields=["level", "found_at"], name="insp_hazard_level"),
+            models.Index(fields=["category", "status", "found_at"], name="insp_hazard_cat_status"),
             # "Closed this year" on the register's cards and the home page: a range of the
             # index instead of reading every closed hazard's row (42 → ~2 ms, 34,000 hazards).
             models.Index(fields=["status", "closed_at"], name="insp_hazard_closed"),
